@@ -1,0 +1,1 @@
+"""Plumbing shared by the workers: settings, logging, stream names, the broker."""

@@ -1,0 +1,70 @@
+"""The Redis broker every worker uses, and the wire format of our streams.
+
+Every entry on a Tocsin stream holds one field, `__data__`, whose value is the message's JSON
+and nothing else, so that a consumer in any language reads it with XREADGROUP and a JSON parser.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from faststream.redis import RedisBroker
+from faststream.redis.parser import BinaryMessageFormatV1, MessageFormat
+
+from services.common.settings import Settings
+
+if TYPE_CHECKING:
+    from fast_depends.library.serializer import SerializerProto
+    from faststream.redis.schemas.types import SendableMessage  # noqa: F401
+
+DATA_FIELD = "__data__"
+
+
+class JsonBodyFormat(MessageFormat):
+    """Writes the bare JSON body; reads bare bodies and faststream's binary envelope alike."""
+
+    __slots__ = ()
+
+    @classmethod
+    async def encode(
+        cls,
+        *,
+        message: Union[Sequence[Any], Any],
+        reply_to: str | None,
+        headers: dict[str, Any] | None,
+        correlation_id: str,
+        serializer: Optional["SerializerProto"] = None,
+        codec: Any = None,
+    ) -> bytes:
+        built = await cls.build(
+            message=message,
+            reply_to=reply_to,
+            headers=headers,
+            correlation_id=correlation_id,
+            serializer=serializer,
+            codec=codec,
+        )
+        return built.data
+
+    @classmethod
+    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
+        if data.startswith(BinaryMessageFormatV1.IDENTITY_HEADER):
+            return BinaryMessageFormatV1.parse(data)
+        return data, {"content-type": "application/json"}
+
+
+def consumer_name(settings: Settings) -> str:
+    """Unique per process: hostname plus pid, unless configured."""
+    return settings.worker.consumer or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def create_broker(settings: Settings, **kwargs: Any) -> RedisBroker:
+    return RedisBroker(
+        settings.redis_url,
+        message_format=JsonBodyFormat,
+        logger=None,
+        **kwargs,
+    )

@@ -1,0 +1,175 @@
+"""Reading a stream through a consumer group, with claiming, retries and a dead-letter stream.
+
+Each worker registers its pure handler through `subscribe_guarded`. Two subscribers share the
+worker's group: one reads new entries, the other claims entries that a dead consumer left
+pending. A message is acknowledged only when the handler returns (its output is then
+published); a handler error leaves it pending for another try; after `max_attempts`
+deliveries, or at once when the body does not validate, it goes to the dead-letter stream with
+the reason, and is acknowledged there so that it never blocks the group.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+import structlog
+from faststream.redis import RedisBroker, RedisRouter, StreamSub
+from faststream.redis.annotations import RedisStreamMessage
+from pydantic import BaseModel, ValidationError
+from redis.asyncio import Redis
+
+from schemas.dead_letter import DeadLetter
+from schemas.receipt import Receipt
+from services.common.broker import DATA_FIELD
+from services.common.settings import Settings
+from services.common.streams import Streams
+
+log = structlog.get_logger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+Handler = Callable[[M, Any], Awaitable[None]]
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+async def write_json(redis: Redis, stream: str, model: BaseModel, maxlen: int) -> bytes:
+    """XADD a model in the wire format (one `__data__` field of JSON)."""
+    entry_id: bytes = await redis.xadd(
+        stream, {DATA_FIELD: model.model_dump_json(exclude_none=False)}, maxlen=maxlen,
+        approximate=True,
+    )
+    return entry_id
+
+
+async def send_dead_letter(
+    redis: Redis,
+    streams: Streams,
+    settings: Settings,
+    *,
+    worker: str,
+    stream: str,
+    message_id: str,
+    payload: bytes,
+    reason: str,
+    error: str,
+    attempts: int,
+) -> None:
+    letter = DeadLetter(
+        stream=stream,
+        message_id=message_id,
+        worker=worker,
+        reason=reason,
+        error=error,
+        attempts=attempts,
+        payload=payload.decode("utf-8", errors="replace"),
+        failed_at=time.time(),
+    )
+    await write_json(redis, streams.dead_letter, letter, settings.worker.stream_maxlen)
+    log.warning(
+        "message_dead_lettered",
+        stream=stream,
+        message_id=message_id,
+        reason=reason,
+        error=error,
+        attempts=attempts,
+    )
+
+
+async def send_receipt(
+    redis: Redis, streams: Streams, settings: Settings, receipt: Receipt
+) -> None:
+    await write_json(redis, streams.receipts, receipt, settings.worker.stream_maxlen)
+
+
+def _article_id_of(payload: bytes) -> str | None:
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(data, dict):
+        value = data.get("article_id") or data.get("id")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def subscribe_guarded(
+    router: RedisRouter | RedisBroker,
+    *,
+    settings: Settings,
+    streams: Streams,
+    worker: str,
+    stream: str,
+    group: str,
+    consumer: str,
+    model: type[M],
+    handle: Callable[[M, Redis], Awaitable[None]],
+    on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None,
+) -> None:
+    """Register `handle` on `stream` through `group`, with claiming and dead-lettering.
+
+    `on_dead(article_id, reason, redis)` runs after a message is dead-lettered, so that the
+    worker can write its receipt.
+    """
+    wcfg = settings.worker
+
+    async def on_message(msg: RedisStreamMessage) -> None:
+        redis: Redis = msg.consumer  # type: ignore[assignment]
+        payload: bytes = msg.body
+        ids = msg.raw_message.get("message_ids") or [b""]
+        message_id = ids[0].decode() if isinstance(ids[0], bytes) else str(ids[0])
+        article_id = _article_id_of(payload)
+        structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
+        try:
+            try:
+                item = model.model_validate_json(payload)
+            except ValidationError as exc:
+                reason = f"invalid {model.__name__}: {describe_validation_error(exc)}"
+                await send_dead_letter(
+                    redis, streams, settings, worker=worker, stream=stream,
+                    message_id=message_id, payload=payload, reason=reason,
+                    error="ValidationError", attempts=1,
+                )
+                if on_dead is not None:
+                    await on_dead(article_id, reason, redis)
+                return
+            try:
+                await handle(item, redis)
+            except Exception as exc:
+                attempts = await msg.get_delivery_count()
+                if attempts < wcfg.max_attempts:
+                    log.warning(
+                        "message_failed", attempts=attempts, error=type(exc).__name__,
+                        detail=str(exc)[:500],
+                    )
+                    raise
+                reason = f"failed {attempts} times: {type(exc).__name__}: {exc}"[:2000]
+                await send_dead_letter(
+                    redis, streams, settings, worker=worker, stream=stream,
+                    message_id=message_id, payload=payload, reason=reason,
+                    error=type(exc).__name__, attempts=attempts,
+                )
+                if on_dead is not None:
+                    await on_dead(article_id, reason, redis)
+        finally:
+            structlog.contextvars.unbind_contextvars("worker", "article_id")
+
+    fresh = StreamSub(stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms)
+    claim = StreamSub(
+        stream,
+        group=group,
+        consumer=consumer,
+        min_idle_time=wcfg.claim_idle_ms,
+        polling_interval=max(wcfg.claim_idle_ms // 4, 100),
+    )
+    router.subscriber(stream=fresh, title=f"{worker}:{stream}")(on_message)
+    router.subscriber(stream=claim, title=f"{worker}:{stream}:claim")(on_message)
