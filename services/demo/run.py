@@ -1,0 +1,143 @@
+"""`tocsin demo`: the pipeline on a sample story we wrote, with the alerts shown as they come."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from importlib import resources
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from schemas.alerts import Alert
+from schemas.article import ArticleIn
+from services.common.broker import DATA_FIELD, create_broker
+from services.common.local_redis import LocalRedis, redis_server_binary, start_local_redis
+from services.common.logging import configure_logging
+from services.common.redis_client import connect, reachable
+from services.common.settings import Settings
+from services.common.streams import Streams
+
+NO_REDIS = (
+    "Redis is not reachable at {url} and no redis-server is on PATH.\n"
+    "Start one, then run `tocsin demo` again:\n"
+    "  sudo apt-get install -y redis-server && redis-server --daemonize yes --port 6379\n"
+    "or: docker run -d -p 6379:6379 redis:7\n"
+    "or point REDIS_URL at a Redis you have."
+)
+
+
+def sample_story() -> list[ArticleIn]:
+    text = resources.files("services.demo").joinpath("sample_story.jsonl").read_text("utf-8")
+    return [ArticleIn.model_validate_json(line) for line in text.splitlines() if line.strip()]
+
+
+def _row(alert: Alert) -> tuple[str, str, str, str, str]:
+    if alert.kind == "casualty_change":
+        what = f"{alert.category} / {alert.group}" + (f" @ {alert.location}" if alert.location else "")
+        before = f"{alert.previous.min}" if alert.previous else "-"
+        value = f"{before} -> {alert.min} ({alert.qualifier})"
+    else:
+        what = str(alert.measure)
+        value = f"{alert.previous_status or '-'} -> {alert.status}"
+    return (alert.after, alert.country or "?", what, value, alert.quote[:70])
+
+
+async def _follow_alerts(settings: Settings, console: Console, seen: list[Alert]) -> None:
+    redis = connect(settings)
+    cursor = "0-0"
+    stream = Streams(settings.stream_prefix).alerts
+    try:
+        while True:
+            batch = await redis.xread({stream: cursor}, count=100, block=500)
+            for _name, entries in batch or []:
+                for entry_id, fields in entries:
+                    cursor = entry_id.decode()
+                    alert = Alert.model_validate(orjson.loads(fields[DATA_FIELD.encode()]))
+                    seen.append(alert)
+                    table = Table(show_header=len(seen) == 1, box=None, pad_edge=False)
+                    for col, width in (("after", 12), ("country", 7), ("what", 34),
+                                       ("change", 26), ("quote", 70)):
+                        table.add_column(col, width=width, overflow="ellipsis", no_wrap=True)
+                    table.add_row(*_row(alert))
+                    console.print(table)
+    finally:
+        await redis.aclose()
+
+
+async def run_demo(settings: Settings, *, feed: str | None = None) -> int:
+    console = Console()
+    configure_logging("WARNING", settings.log_json)
+    private: LocalRedis | None = None
+    if not await reachable(settings):
+        if redis_server_binary() is None:
+            console.print(NO_REDIS.format(url=settings.redis_url))
+            return 1
+        private = start_local_redis()
+        console.print(f"[dim]Redis not reachable at {settings.redis_url}; "
+                      f"started a private redis-server at {private.url}[/dim]")
+        settings = settings.model_copy(update={"redis_url": private.url})
+    prefix = f"{settings.stream_prefix}-demo-{os.getpid()}-{int(time.time())}"
+    settings = settings.model_copy(update={"stream_prefix": prefix})
+    try:
+        return await _run(settings, console, feed)
+    finally:
+        await _cleanup(settings)
+        if private is not None:
+            private.cleanup()
+
+
+async def _run(settings: Settings, console: Console, feed: str | None) -> int:
+    from services.replay import ReplayTimeoutError, replay
+    from services.workers import WORKER_NAMES, router_factory
+
+    broker = create_broker(settings)
+    for name in WORKER_NAMES:
+        broker.include_router(router_factory(name)(settings))
+    await broker.start()
+    seen: list[Alert] = []
+    follower = asyncio.create_task(_follow_alerts(settings, console, seen))
+    redis = connect(settings)
+    try:
+        if feed is not None:
+            from services.ingest.cli import fetch_feed_items
+
+            items = await fetch_feed_items(settings, feed)
+            console.print(f"[bold]Following {feed}[/bold]: {len(items)} item(s)")
+        else:
+            items = sample_story()
+            console.print("[bold]Tocsin demo[/bold]: a sample story of "
+                          f"{len(items)} articles (fictional), pipeline on {settings.redis_url}\n")
+        try:
+            for item in items:
+                console.print(f"[cyan]> article {item.id}[/cyan] {item.title or ''}")
+                await replay(redis, settings, [item], timeout=30)
+                await asyncio.sleep(0.6)
+        except ReplayTimeoutError as exc:
+            console.print(f"[red]{exc}[/red]")
+            return 1
+        await asyncio.sleep(0.6)
+        console.print(f"\n[bold]{len(seen)} alert(s)[/bold] from {len(items)} article(s).")
+        return 0
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+        await redis.aclose()
+        await broker.stop()
+
+
+async def _cleanup(settings: Settings) -> None:
+    redis = connect(settings)
+    try:
+        keys = [k async for k in redis.scan_iter(match=f"{settings.stream_prefix}*", count=500)]
+        keys += [k async for k in redis.scan_iter(match=f"*{{{settings.stream_prefix}*", count=500)]
+        if keys:
+            await redis.delete(*set(keys))
+    except Exception:  # noqa: BLE001 - best effort on the way out
+        pass
+    finally:
+        await redis.aclose()
