@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import orjson
@@ -30,6 +31,10 @@ from services.common.streams import Streams
 log = structlog.get_logger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+
+# The stream entry id of the message being handled, for handlers whose idempotency needs to
+# tell a redelivery of one entry from a second entry with the same content.
+current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
 
 Handler = Callable[[M, Any], Awaitable[None]]
 
@@ -129,6 +134,7 @@ def subscribe_guarded(
         message_id = ids[0].decode() if isinstance(ids[0], bytes) else str(ids[0])
         article_id = _article_id_of(payload)
         structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
+        entry_token = current_message_id.set(message_id)
         try:
             try:
                 item = model.model_validate_json(payload)
@@ -161,6 +167,7 @@ def subscribe_guarded(
                 if on_dead is not None:
                     await on_dead(article_id, reason, redis)
         finally:
+            current_message_id.reset(entry_token)
             structlog.contextvars.unbind_contextvars("worker", "article_id")
 
     fresh = StreamSub(stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms)
