@@ -37,6 +37,41 @@ class AlertSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    dedup_ttl_s: int = Field(
+        default=30 * 86_400, ge=60, description="how long ingest remembers ids, URLs and texts"
+    )
+    near_duplicate_bits: int = Field(
+        default=3, ge=0, le=16,
+        description="SimHash distance (of 64 bits) under which two texts are near-duplicates; 0: off",
+    )
+    max_text_chars: int = Field(
+        default=2_000_000, ge=1000, description="longer article texts are refused"
+    )
+    http_host: str = Field(default="127.0.0.1", description="address of POST /articles")
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    http_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="larger request bodies are refused"
+    )
+    sources_file: str | None = Field(
+        default=None, description="TOML file of feeds that the ingest app polls"
+    )
+    feed_interval_s: float = Field(default=300.0, gt=0, description="default poll interval")
+    feed_max_backoff_s: float = Field(
+        default=3600.0, gt=0, description="longest wait after repeated feed errors"
+    )
+    max_items_per_poll: int = Field(
+        default=50, ge=1, description="newest feed items looked at per poll"
+    )
+    fetch_timeout_s: float = Field(default=15.0, gt=0, description="whole-response time cap")
+    fetch_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="larger responses are refused"
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_per_host: int = Field(default=2, ge=1, description="concurrent requests per host")
+    user_agent: str = "Tocsin/0.1 (+https://github.com/tocsin)"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOCSIN_",
@@ -57,3 +92,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     alert: AlertSettings = Field(default_factory=AlertSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    fetch_allow_private: bool = Field(
+        default=False,
+        description="let the fetcher reach private, loopback and link-local addresses",
+    )
