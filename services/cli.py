@@ -154,6 +154,24 @@ def demo(
     raise typer.Exit(asyncio.run(run_demo(Settings(), feed=feed)))
 
 
+@app.command()
+def contracts(
+    check: Annotated[bool, typer.Option(help="fail if the committed files are stale")] = False,
+) -> None:
+    """Write (or --check) the JSON Schemas and the AsyncAPI document in schemas/json/."""
+    from services.contracts import stale, write
+
+    if check:
+        names = stale()
+        if names:
+            typer.echo(f"stale: {', '.join(names)}; run `tocsin contracts`", err=True)
+            raise typer.Exit(1)
+        typer.echo("contracts are current")
+        return
+    for path in write():
+        typer.echo(str(path))
+
+
 def main() -> None:
     app()
 
