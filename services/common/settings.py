@@ -31,10 +31,35 @@ class ExtractSettings(BaseModel):
     )
 
 
+class WebhookSettings(BaseModel):
+    enabled: bool = Field(default=True, description="the alert worker delivers webhooks")
+    group: str = Field(default="webhooks", description="consumer group on the alerts stream")
+    timeout_s: float = Field(default=10.0, gt=0, description="one POST's timeout")
+    max_attempts: int = Field(default=6, ge=1, description="POSTs before dead-lettering")
+    backoff_base_s: float = Field(default=0.5, gt=0, description="first retry delay")
+    backoff_max_s: float = Field(default=60.0, gt=0, description="cap of one retry delay")
+    retry_after_max_s: float = Field(
+        default=300.0, gt=0, description="longest Retry-After honoured"
+    )
+    signature_tolerance_s: int = Field(
+        default=300, ge=1, description="receivers refuse signatures older than this"
+    )
+
+
 class AlertSettings(BaseModel):
     story_silence_days: int = Field(
         default=21, ge=1, description="a story with no article for this long is closed"
     )
+    story_history: int = Field(
+        default=100, ge=1, description="stories remembered per country for late articles"
+    )
+    memo_ttl_days: int = Field(
+        default=30, ge=1, description="how long article-to-story and published-alert marks live"
+    )
+    cas_attempts: int = Field(
+        default=50, ge=1, description="optimistic retries when workers race on one story"
+    )
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
 
 class IngestSettings(BaseModel):
