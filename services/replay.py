@@ -120,7 +120,7 @@ async def replay(
     groups = [[a] for a in articles] if sequential else [articles]
     for group in groups:
         for article in group:
-            await write_json(redis, streams.inbox, article, settings.worker.stream_maxlen)
+            await write_json(redis, streams.inbox, article)
         wanted = {a.id for a in group if a.id}
         cursor = await _await_receipts(
             redis, streams, wanted, cursor, deadline, result.receipts

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 
 from faststream import FastStream
 from faststream.redis import RedisRouter
 
 from services.common.broker import create_broker
+from services.common.redis_client import connect
+from services.common.streams import Streams
+from services.common.trim import trim_forever
 from services.common.logging import configure_logging
 from services.common.settings import Settings
 
@@ -31,10 +35,38 @@ def router_factory(name: str) -> Callable[[Settings], RedisRouter]:
     raise ValueError(msg)
 
 
+def trimmed_streams(settings: Settings, names: Sequence[str]) -> list[tuple[str, int | None]]:
+    """The streams each worker keeps bounded: those it reads, and the receipts and alerts."""
+    streams = Streams(settings.stream_prefix)
+    reads = {"ingest": streams.inbox, "extract": streams.articles, "alert": streams.facts}
+    out: list[tuple[str, int | None]] = [(reads[n], None) for n in names]
+    if "alert" in names:
+        out.append((streams.alerts, settings.worker.stream_maxlen))
+        out.append((streams.receipts, settings.worker.stream_maxlen))
+    return out
+
+
 def build_app(settings: Settings, names: Sequence[str]) -> FastStream:
     """A FastStream app running the named workers over one broker connection."""
     configure_logging(settings.log_level, settings.log_json)
     broker = create_broker(settings)
     for name in names:
         broker.include_router(router_factory(name)(settings))
-    return FastStream(broker)
+    app = FastStream(broker)
+    tasks: list[asyncio.Task[None]] = []
+
+    @app.after_startup
+    async def start_trimming() -> None:
+        redis = connect(settings)
+        tasks.append(
+            asyncio.create_task(
+                trim_forever(redis, trimmed_streams(settings, names), settings.worker.trim_every_s)
+            )
+        )
+
+    @app.on_shutdown
+    async def stop_trimming() -> None:
+        for task in tasks:
+            task.cancel()
+
+    return app

@@ -47,10 +47,19 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def write_json(redis: Redis, stream: str, model: BaseModel, maxlen: int) -> bytes:
-    """XADD a model in the wire format (one `__data__` field of JSON)."""
+async def write_json(
+    redis: Redis, stream: str, model: BaseModel, maxlen: int | None = None
+) -> bytes:
+    """XADD a model in the wire format (one `__data__` field of JSON).
+
+    Streams read through consumer groups are never capped here: `services.common.trim` trims
+    them behind their slowest group. `maxlen` (approximate) is for streams that no group of
+    ours reads, such as receipts.
+    """
     entry_id: bytes = await redis.xadd(
-        stream, {DATA_FIELD: model.model_dump_json(exclude_none=False)}, maxlen=maxlen,
+        stream,
+        {DATA_FIELD: model.model_dump_json()},
+        maxlen=maxlen,
         approximate=True,
     )
     return entry_id
@@ -79,7 +88,7 @@ async def send_dead_letter(
         payload=payload.decode("utf-8", errors="replace"),
         failed_at=time.time(),
     )
-    await write_json(redis, streams.dead_letter, letter, settings.worker.stream_maxlen)
+    await write_json(redis, streams.dead_letter, letter)
     log.warning(
         "message_dead_lettered",
         stream=stream,

@@ -18,8 +18,13 @@ class WorkerSettings(BaseModel):
     )
     polling_ms: int = Field(default=100, ge=1, description="XREADGROUP block time")
     stream_maxlen: int = Field(
-        default=100_000, ge=1000, description="approximate cap of each stream's length"
+        default=100_000,
+        ge=1000,
+        description="approximate cap of streams that no consumer group reads (receipts; "
+        "alerts while no subscriber group exists); grouped streams are trimmed behind "
+        "their slowest group instead",
     )
+    trim_every_s: float = Field(default=30.0, gt=0, description="how often streams are trimmed")
 
 
 class ExtractSettings(BaseModel):

@@ -36,7 +36,7 @@ class ExtractHandler:
             )
             return
         facts = facts.model_copy(update={"extracted_at": time.time()})
-        await write_json(redis, self._streams.facts, facts, self._settings.worker.stream_maxlen)
+        await write_json(redis, self._streams.facts, facts)
         log.info(
             "article_extracted",
             lang=facts.lang,
