@@ -172,6 +172,60 @@ def contracts(
         typer.echo(str(path))
 
 
+deadletter_app = typer.Typer(help="What could not be processed, with the reason.")
+app.add_typer(deadletter_app, name="deadletter")
+
+
+@deadletter_app.command("list")
+def deadletter_list(
+    count: Annotated[int, typer.Option(help="at most this many")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON line each")] = False,
+) -> None:
+    """Show the dead letters, oldest first."""
+    from services.common.redis_client import connect
+    from services.common.streams import Streams
+    from services.deadletter import list_dead_letters
+
+    settings = Settings()
+
+    async def go() -> None:
+        redis = connect(settings)
+        try:
+            entries = await list_dead_letters(redis, Streams(settings.stream_prefix), count)
+        finally:
+            await redis.aclose()
+        for e in entries:
+            if as_json:
+                _print_json({"entry_id": e.entry_id, **e.letter.model_dump(mode="json")})
+            else:
+                typer.echo(f"{e.entry_id}  {e.letter.stream}  attempts={e.letter.attempts}  "
+                           f"{e.letter.reason}")
+
+    asyncio.run(go())
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    entry_ids: Annotated[list[str] | None, typer.Argument(help="entry ids; none: all")] = None,
+) -> None:
+    """Queue dead letters again on the streams they came from."""
+    from services.common.redis_client import connect
+    from services.common.streams import Streams
+    from services.deadletter import replay_dead_letters
+
+    settings = Settings()
+
+    async def go() -> list[str]:
+        redis = connect(settings)
+        try:
+            return await replay_dead_letters(redis, Streams(settings.stream_prefix), entry_ids)
+        finally:
+            await redis.aclose()
+
+    done = asyncio.run(go())
+    typer.echo(f"replayed {len(done)} dead letter(s)")
+
+
 def main() -> None:
     app()
 

@@ -53,7 +53,10 @@ class JsonBodyFormat(MessageFormat):
     def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
         if data.startswith(BinaryMessageFormatV1.IDENTITY_HEADER):
             return BinaryMessageFormatV1.parse(data)
-        return data, {"content-type": "application/json"}
+        # No content type: faststream then tries JSON and keeps the raw bytes when that
+        # fails, so that a body that is not JSON (or not UTF-8) reaches our handler, which
+        # dead-letters it with the reason, instead of failing inside the decoder forever.
+        return data, {}
 
 
 def consumer_name(settings: Settings) -> str:

@@ -146,13 +146,19 @@ def subscribe_guarded(
         entry_token = current_message_id.set(message_id)
         try:
             try:
+                payload.decode("utf-8")
                 item = model.model_validate_json(payload)
-            except ValidationError as exc:
-                reason = f"invalid {model.__name__}: {describe_validation_error(exc)}"
+            except (UnicodeDecodeError, ValidationError) as exc:
+                reason = (
+                    f"invalid {model.__name__}: {describe_validation_error(exc)}"
+                    if isinstance(exc, ValidationError)
+                    else f"invalid {model.__name__}: body is not UTF-8 ({exc.reason} at byte "
+                    f"{exc.start})"
+                )
                 await send_dead_letter(
                     redis, streams, settings, worker=worker, stream=stream,
                     message_id=message_id, payload=payload, reason=reason,
-                    error="ValidationError", attempts=1,
+                    error=type(exc).__name__, attempts=1,
                 )
                 if on_dead is not None:
                     await on_dead(article_id, reason, redis)
