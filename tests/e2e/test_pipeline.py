@@ -17,7 +17,7 @@ from services.common.settings import Settings
 from services.extract.pipeline import Extractor
 from services.replay import replay
 from tests.conftest import corpus_dir, dev_stories
-from tests.e2e.processes import WorkerProcs
+from benchmarks.procs import WorkerProcs
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
