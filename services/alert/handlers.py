@@ -1,0 +1,41 @@
+"""The alert worker's handler: facts in, alerts and a receipt out."""
+
+from __future__ import annotations
+
+import time
+
+import structlog
+from redis.asyncio import Redis
+
+from schemas.facts import ArticleFacts
+from schemas.receipt import Receipt
+from services.alert.state import RedisStories
+from services.common.consume import send_receipt
+from services.common.settings import Settings
+from services.common.streams import Streams
+
+log = structlog.get_logger(__name__)
+
+
+class AlertHandler:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._streams = Streams(settings.stream_prefix)
+
+    async def handle(self, facts: ArticleFacts, redis: Redis) -> None:
+        """Apply the article to its story, publish its alerts once, then write its receipt."""
+        alerts = await RedisStories(redis, self._settings).process(facts, time.time())
+        await send_receipt(
+            redis, self._streams, self._settings,
+            Receipt(article_id=facts.article_id, stage="alert", outcome="alerted",
+                    alert_ids=[a.id for a in alerts], at=time.time()),
+        )
+
+    async def dead(self, article_id: str | None, reason: str, redis: Redis) -> None:
+        if article_id is None:
+            return
+        await send_receipt(
+            redis, self._streams, self._settings,
+            Receipt(article_id=article_id, stage="alert", outcome="dead_letter",
+                    reason=reason, at=time.time()),
+        )
