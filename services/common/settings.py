@@ -102,6 +102,17 @@ class IngestSettings(BaseModel):
     user_agent: str = "Tocsin/0.1 (+https://github.com/tocsin)"
 
 
+class ObservabilitySettings(BaseModel):
+    enabled: bool = Field(
+        default=True, description="serve /healthz, /readyz and /metrics from every worker"
+    )
+    host: str = Field(default="127.0.0.1", description="address of the health and metrics server")
+    port: int = Field(default=9100, ge=1, le=65535, description="port of /healthz /readyz /metrics")
+    check_timeout_s: float = Field(
+        default=2.0, gt=0, description="time allowed to the Redis checks of /readyz and /metrics"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TOCSIN_",
@@ -123,6 +134,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     alert: AlertSettings = Field(default_factory=AlertSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     fetch_allow_private: bool = Field(
         default=False,
         description="let the fetcher reach private, loopback and link-local addresses",
