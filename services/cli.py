@@ -17,6 +17,7 @@ app = typer.Typer(
     help="Tocsin: casualty figures and security measures from the news, as alerts.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]

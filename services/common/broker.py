@@ -6,6 +6,7 @@ and nothing else, so that a consumer in any language reads it with XREADGROUP an
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Sequence
@@ -68,6 +69,8 @@ def create_broker(settings: Settings, **kwargs: Any) -> RedisBroker:
     return RedisBroker(
         settings.redis_url,
         message_format=JsonBodyFormat,
-        logger=None,
+        graceful_timeout=settings.worker.shutdown_timeout_s,
+        # faststream's own per-message lines go at DEBUG: our handlers log one line each
+        log_level=logging.DEBUG,
         **kwargs,
     )

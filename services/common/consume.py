@@ -21,10 +21,12 @@ from faststream.redis import RedisBroker, RedisRouter, StreamSub
 from faststream.redis.annotations import RedisStreamMessage
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from schemas.dead_letter import DeadLetter
 from schemas.receipt import Receipt
 from services.common.broker import DATA_FIELD
+from services.common.observability import record_failure, record_message
 from services.common.settings import Settings
 from services.common.streams import Streams
 
@@ -89,6 +91,7 @@ async def send_dead_letter(
         failed_at=time.time(),
     )
     await write_json(redis, streams.dead_letter, letter)
+    record_failure(worker, stream, "dead_letter")
     log.warning(
         "message_dead_lettered",
         stream=stream,
@@ -144,6 +147,7 @@ def subscribe_guarded(
         article_id = _article_id_of(payload)
         structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
         entry_token = current_message_id.set(message_id)
+        started = time.perf_counter()
         try:
             try:
                 payload.decode("utf-8")
@@ -165,9 +169,15 @@ def subscribe_guarded(
                 return
             try:
                 await handle(item, redis)
+            except (RedisError, OSError):
+                # Redis itself is failing (a restart, a network cut): not the message's fault.
+                # It stays pending and is claimed again once Redis answers; it never counts
+                # toward dead-lettering.
+                raise
             except Exception as exc:
                 attempts = await msg.get_delivery_count()
                 if attempts < wcfg.max_attempts:
+                    record_failure(worker, stream, "retry")
                     log.warning(
                         "message_failed", attempts=attempts, error=type(exc).__name__,
                         detail=str(exc)[:500],
@@ -182,6 +192,7 @@ def subscribe_guarded(
                 if on_dead is not None:
                     await on_dead(article_id, reason, redis)
         finally:
+            record_message(worker, stream, time.perf_counter() - started)
             current_message_id.reset(entry_token)
             structlog.contextvars.unbind_contextvars("worker", "article_id")
 

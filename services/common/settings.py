@@ -25,6 +25,9 @@ class WorkerSettings(BaseModel):
         "their slowest group instead",
     )
     trim_every_s: float = Field(default=30.0, gt=0, description="how often streams are trimmed")
+    shutdown_timeout_s: float = Field(
+        default=10.0, gt=0, description="on SIGTERM, how long in-flight messages may take"
+    )
 
 
 class ExtractSettings(BaseModel):
