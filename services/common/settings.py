@@ -74,9 +74,10 @@ class IngestSettings(BaseModel):
     dedup_ttl_s: int = Field(
         default=30 * 86_400, ge=60, description="how long ingest remembers ids, URLs and texts"
     )
-    near_duplicate_bits: int = Field(
-        default=3, ge=0, le=16,
-        description="SimHash distance (of 64 bits) under which two texts are near-duplicates; 0: off",
+    near_duplicate_similarity: float = Field(
+        default=0.8, ge=0, le=1,
+        description="Jaccard similarity of word 3-shingles from which two texts with the same "
+        "figures are near-duplicates; 0: off",
     )
     max_text_chars: int = Field(
         default=2_000_000, ge=1000, description="longer article texts are refused"
