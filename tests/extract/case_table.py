@@ -169,8 +169,14 @@ def row_key(fact: FactDict) -> tuple[object, ...]:
     """What a row compares: every field of ANNOTATION.md but max and the quote."""
     place = norm(fact.get("location"))
     if fact.get("type") == "casualty":
-        return ("casualty", fact.get("category"), fact.get("group"), fact.get("min"),
-                fact.get("qualifier"), place)
+        return (
+            "casualty",
+            fact.get("category"),
+            fact.get("group"),
+            fact.get("min"),
+            fact.get("qualifier"),
+            place,
+        )
     return ("measure", fact.get("kind"), fact.get("status"), fact.get("target"), place)
 
 
@@ -180,7 +186,7 @@ def same_row(pred: FactDict, gold: FactDict) -> bool:
 
 def same_count(pred: FactDict, gold: FactDict) -> bool:
     """score.py's rule: min equal, or the same order of magnitude when either side is vague."""
-    pmin, gmin = pred.get("min"), gold["min"]
+    pmin, gmin = pred.get("min"), int(gold["min"])
     if not isinstance(pmin, int):
         return False
     if pmin == gmin:
@@ -193,15 +199,18 @@ def same_lenient(pred: FactDict, gold: FactDict) -> bool:
     if pred.get("type") != gold["type"]:
         return False
     if gold["type"] == "casualty":
-        return (pred.get("category") == gold["category"] and pred.get("group") == gold["group"]
-                and same_count(pred, gold))
-    return pred.get("kind") == gold["kind"] and pred.get("status") == gold["status"]
+        return bool(
+            pred.get("category") == gold["category"]
+            and pred.get("group") == gold["group"]
+            and same_count(pred, gold)
+        )
+    return bool(pred.get("kind") == gold["kind"] and pred.get("status") == gold["status"])
 
 
 def same_strict(pred: FactDict, gold: FactDict) -> bool:
     if not same_lenient(pred, gold) or norm(pred.get("location")) != norm(gold["location"]):
         return False
-    return gold["type"] != "casualty" or pred.get("qualifier") == gold["qualifier"]
+    return bool(gold["type"] != "casualty" or pred.get("qualifier") == gold["qualifier"])
 
 
 @dataclass
@@ -250,7 +259,9 @@ def brief(fact: FactDict) -> str:
     place = f" @{fact['location']}" if fact.get("location") else ""
     quote = f" | {fact['quote']!r}" if fact.get("quote") else ""
     if fact.get("type") == "casualty":
-        return (f"{fact.get('category')}/{fact.get('group')} min={fact.get('min')} "
-                f"{fact.get('qualifier')}{place}{quote}")
+        return (
+            f"{fact.get('category')}/{fact.get('group')} min={fact.get('min')} "
+            f"{fact.get('qualifier')}{place}{quote}"
+        )
     target = f"->{fact['target']}" if fact.get("target") else ""
     return f"{fact.get('kind')}={fact.get('status')}{target}{place}{quote}"

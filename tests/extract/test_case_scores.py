@@ -40,7 +40,9 @@ def test_table_scores(lang: str, extractor: Extracting) -> None:
         [f"  MISSING {brief(g)}" for g in lenient.misses]
         + [f"  EXTRA   {brief(p)}" for p in lenient.extras]
     )
-    summary = (f"{lang}: lenient F1 {lenient.f1:.3f} (tp {lenient.tp} fp {lenient.fp} "
-               f"fn {lenient.fn}), strict F1 {strict.f1:.3f}\n{errors}")
+    summary = (
+        f"{lang}: lenient F1 {lenient.f1:.3f} (tp {lenient.tp} fp {lenient.fp} "
+        f"fn {lenient.fn}), strict F1 {strict.f1:.3f}\n{errors}"
+    )
     assert lenient.f1 >= LENIENT_F1, summary
     assert strict.f1 >= STRICT_F1, summary

@@ -34,9 +34,7 @@ MIN_NEGATIVE_ROWS = 15
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Rows are read at collection, not at import; a row with `xfail` is a strict xfail."""
     if "row" in metafunc.fixturenames:
-        params = [
-            pytest.param(row, id=row.id, marks=_marks(row)) for row in raw_rows()
-        ]
+        params = [pytest.param(row, id=row.id, marks=_marks(row)) for row in raw_rows()]
         metafunc.parametrize("row", params)
     if "lang" in metafunc.fixturenames:
         metafunc.parametrize("lang", [path.stem for path in table_paths()])
@@ -56,7 +54,7 @@ def test_row(row: RawRow, extractor: Extracting) -> None:
     case = Case.model_validate(row.data)
     preds = predict(extractor, row.lang, case)
 
-    bad = [p for p in preds if not p["quote"] or case.text[p["start"]:p["end"]] != p["quote"]]
+    bad = [p for p in preds if not p["quote"] or case.text[p["start"] : p["end"]] != p["quote"]]
     assert not bad, f"quote is not text[start:end]: {bad}"
 
     result = match(required(preds), expected(case), same_row)
@@ -65,7 +63,8 @@ def test_row(row: RawRow, extractor: Extracting) -> None:
         + [f"  MISSING {brief(g)}" for g in result.misses]
         + [f"  EXTRA   {brief(p)}  [{p.get('rule')}]" for p in result.extras]
     )
-    assert not result.misses and not result.extras, report
+    assert not result.misses, report
+    assert not result.extras, report
 
 
 def test_table_schema(lang: str) -> None:
@@ -88,9 +87,12 @@ def test_table_covers_the_guide(lang: str) -> None:
         *(f["qualifier"] for f in facts if f["type"] == "casualty"),
         *((f["kind"], f["status"], f["target"]) for f in facts if f["type"] == "measure"),
     }
+    statuses: list[tuple[MeasureStatus, MeasureStatus | None]]
     statuses = [(s, None) for s in MeasureStatus if s is not MeasureStatus.PLANNED]
-    statuses += [(MeasureStatus.PLANNED, MeasureStatus.IN_FORCE),
-                 (MeasureStatus.PLANNED, MeasureStatus.LIFTED)]
+    statuses += [
+        (MeasureStatus.PLANNED, MeasureStatus.IN_FORCE),
+        (MeasureStatus.PLANNED, MeasureStatus.LIFTED),
+    ]
     want = {
         *((c.value, g.value) for c, g in product(Category, Group)),
         *(q.value for q in Qualifier),
