@@ -8,7 +8,7 @@ from faststream.redis import RedisRouter
 from schemas.alerts import Alert
 from schemas.facts import ArticleFacts
 from schemas.receipt import Receipt
-from services.alert.delivery import Dispatcher
+from services.alert.delivery import Dispatcher, retry_budget_ms
 from services.alert.handlers import AlertHandler
 from services.common.broker import consumer_name, create_broker
 from services.common.consume import subscribe_guarded
@@ -33,9 +33,12 @@ def create_router(settings: Settings) -> RedisRouter:
         on_dead=handler.dead,
     )
     if settings.alert.webhooks.enabled:
+        # a delivery may retry for a while: the claimer must not take its alert meanwhile
+        patient = settings.worker.model_copy(update={"claim_idle_ms": max(
+            settings.worker.claim_idle_ms, retry_budget_ms(settings.alert.webhooks))})
         subscribe_guarded(
             router,
-            settings=settings,
+            settings=settings.model_copy(update={"worker": patient}),
             streams=streams,
             worker="webhooks",
             stream=streams.alerts,

@@ -141,16 +141,35 @@ class Dispatcher:
         self._settings = settings
         self._streams = Streams(settings.stream_prefix)
 
+    def _delivered_key(self, subscriber: Subscriber, alert: Alert) -> str:
+        return self._streams.key("webhooks", "delivered", subscriber.id, alert.id)
+
     async def handle(self, alert: Alert, redis: Redis) -> None:
-        chosen = [s for s in await list_subscribers(redis, self._streams) if wants(s, alert)]
+        """Deliver to every subscriber that wants the alert and has not received it yet
+        (an alert redelivered after a crash is not POSTed twice to the same receiver)."""
+        wanted = [s for s in await list_subscribers(redis, self._streams) if wants(s, alert)]
+        chosen = [s for s in wanted if not await redis.exists(self._delivered_key(s, alert))]
         if not chosen:
             return
         cfg = self._settings.alert.webhooks
         async with httpx.AsyncClient() as client:
             outcomes = await asyncio.gather(*(deliver(client, cfg, s, alert) for s in chosen))
+        ttl = self._settings.alert.memo_ttl_days * 86_400
         for subscriber, outcome in zip(chosen, outcomes, strict=True):
-            if not outcome.delivered:
+            if outcome.delivered:
+                await redis.set(self._delivered_key(subscriber, alert), 1, ex=ttl)
+            else:
                 await _bury(redis, self._settings, subscriber, alert, outcome)
+
+
+def retry_budget_ms(cfg: WebhookSettings) -> int:
+    """The longest one delivery takes when every attempt times out and every backoff is at
+    its ceiling (a long Retry-After aside): an entry held that long is not abandoned."""
+    delays = sum(
+        min(cfg.backoff_max_s, cfg.backoff_base_s * 2.0 ** (n - 1))
+        for n in range(1, cfg.max_attempts)
+    )
+    return int((cfg.max_attempts * cfg.timeout_s + delays) * 1000) + 5_000
 
 
 async def replay_dead_letters(

@@ -9,7 +9,13 @@ import pytest
 from redis.asyncio import Redis
 
 from schemas.alerts import Alert
-from services.alert.delivery import Dispatcher, FailedDelivery, replay_dead_letters, retry_after
+from services.alert.delivery import (
+    Dispatcher,
+    FailedDelivery,
+    replay_dead_letters,
+    retry_after,
+    retry_budget_ms,
+)
 from services.alert.webhooks import (
     Subscriber,
     dead_letter_stream,
@@ -186,3 +192,21 @@ def test_filters(filters: dict[str, object], fields: dict[str, object], wanted: 
 def test_retry_after(value: str | None, seconds: float | None) -> None:
     now = 1445412450.0  # 30 s before the date above
     assert retry_after(value, now) == seconds
+
+
+@pytest.mark.redis
+async def test_an_alert_redelivered_to_the_dispatcher_is_not_posted_twice(
+    fast: Settings, redis: Redis
+) -> None:
+    with serve(SECRET, {"/hook": [(200, {})]}) as receiver:
+        await subscribe(redis, fast, "once", receiver.base + "/hook")
+        await Dispatcher(fast).handle(alert(), redis)
+        await Dispatcher(fast).handle(alert(), redis)
+        await Dispatcher(fast).handle(alert(id="al_2"), redis)
+    assert [r.alert_id for r in receiver.received] == ["al_1", "al_2"]
+
+
+def test_the_claimer_waits_out_a_delivery_retry_budget() -> None:
+    cfg = Settings().alert.webhooks
+    # 6 attempts x 10 s timeout + 0.5 + 1 + 2 + 4 + 8 s of backoff + 5 s of slack
+    assert retry_budget_ms(cfg) == 80_500
