@@ -94,6 +94,9 @@ class IngestSettings(BaseModel):
     feed_max_backoff_s: float = Field(
         default=3600.0, gt=0, description="longest wait after repeated feed errors"
     )
+    page_min_words: int = Field(
+        default=25, ge=1, description="a page whose main text is shorter is no article"
+    )
     max_items_per_poll: int = Field(
         default=50, ge=1, description="newest feed items looked at per poll"
     )
