@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 log = structlog.get_logger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_APOSTROPHES = "\u2019\u2018\u02bc\u00b4\u0060"
 
 
 @functools.cache
@@ -41,6 +44,37 @@ def lexicon_table(lang: str, table: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise LookupError(f"lexicon {lang!r} has no [{table}] table")
     return data
+
+
+@functools.cache
+def _fold_table() -> Mapping[str, str]:
+    table = dict.fromkeys(_APOSTROPHES, "'")
+    for code in range(0x80, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        if len(base) == 1 and base != char:
+            table[char] = base
+    return table
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, typographic apostrophes made plain, at the same offsets.
+
+    `fold("Côte d’Ivoire")` is `"cote d'ivoire"`; a character whose lower case would take
+    two (Turkish dotted I) leaves it as it was, so that offsets in the result are offsets
+    in the text.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if low.isascii():
+        return low
+    table = _fold_table()
+    for char in set(_NON_ASCII.findall(low)):
+        base = table.get(char)
+        if base is not None:
+            low = low.replace(char, base)
+    return low
 
 
 class LanguageTable(BaseModel):
