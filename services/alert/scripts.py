@@ -41,13 +41,13 @@ return {'new', ARGV[4]}
 """
 
 # KEYS: alerts stream, then one mark per alert
-# ARGV: mark ttl (s), stream maxlen, data field, then each alert's JSON (in KEYS' order)
+# ARGV: mark ttl (s), data field, then each alert's JSON (in KEYS' order)
+# (no MAXLEN: the alerts stream is read through groups and trimmed behind the slowest one)
 PUBLISH = """
 local added = {}
 for i = 2, #KEYS do
   if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
-    added[#added + 1] = redis.call(
-      'XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', ARGV[3], ARGV[i + 2])
+    added[#added + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i + 1])
   end
 end
 return added

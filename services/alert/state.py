@@ -163,7 +163,7 @@ class RedisStories:
             entries = await self._publish(
                 keys=[self.streams.alerts, *(self.keys.sent(a.id) for a in alerts)],
                 args=[
-                    self._ttl, self.settings.worker.stream_maxlen, DATA_FIELD,
+                    self._ttl, DATA_FIELD,
                     *(a.model_dump_json() for a in alerts),
                 ],
             )
