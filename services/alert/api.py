@@ -44,7 +44,7 @@ def summary(state: StoryState) -> dict[str, Any]:
     }
 
 
-async def _respond(send: Send, status: int, body: object) -> None:
+async def _respond(send: Send, status: int, body: object, *, head: bool = False) -> None:
     payload = orjson.dumps(body)
     await send({
         "type": "http.response.start",
@@ -54,7 +54,7 @@ async def _respond(send: Send, status: int, body: object) -> None:
             (b"content-length", str(len(payload)).encode()),
         ],
     })
-    await send({"type": "http.response.body", "body": payload})
+    await send({"type": "http.response.body", "body": b"" if head else payload})
 
 
 async def _lifespan(receive: Receive, send: Send, redis: Redis) -> None:
@@ -101,7 +101,7 @@ def create_api(settings: Settings, redis: Redis | None = None) -> ASGIApp:
             return
         status, body = await route(scope["path"])
         log.debug("api_answered", path=scope["path"], status=status)
-        await _respond(send, status, body)
+        await _respond(send, status, body, head=scope["method"] == "HEAD")
 
     return app
 
