@@ -112,7 +112,7 @@ async def test_oversized_response_is_refused_with_a_logged_reason(
 async def test_slow_response_times_out(site: Site) -> None:
     site.routes["/slow"] = Route(PAGE, delay_s=3.0)
     async with Fetcher(make_settings(fetch_timeout_s=0.5)) as fetcher:
-        with capture_logs() as logs, pytest.raises(FetchFailedError, match="within 0.5 s"):
+        with capture_logs() as logs, pytest.raises(FetchFailedError, match=r"within 0\.5 s"):
             await fetcher.fetch(site.url("/slow"), "page")
     assert any(e["event"] == "fetch_failed" for e in logs)
 
@@ -165,7 +165,7 @@ async def test_a_redirect_to_a_forbidden_address_is_refused(site: Site) -> None:
     only_here = ipaddress.ip_address("127.0.0.1")
     fetcher = Fetcher(make_settings(allow_private=False), is_allowed=lambda ip: ip == only_here)
     async with fetcher:
-        with capture_logs() as logs, pytest.raises(FetchRefusedError, match="169.254.169.254"):
+        with capture_logs() as logs, pytest.raises(FetchRefusedError, match=r"169\.254\.169\.254"):
             await fetcher.fetch(site.url("/go"), "page")
     assert len(site.requests_for("/go")) == 1
     assert logs[-1]["url"] == "http://169.254.169.254/latest/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import orjson
 import pytest
 from redis.asyncio import Redis
@@ -29,47 +31,56 @@ async def receipts(redis: Redis, settings: Settings) -> list[Receipt]:
 
 TEXT = story(11)
 
-# (case, second article, verdict of the second, linked to the first?)
+
+class Second(NamedTuple):
+    case: str
+    article: ArticleIn
+    verdict: str
+    linked: bool
+
+
 SECOND = [
-    ("same id", ArticleIn(id="a1", url="https://other.org/x", text=story(12)), "duplicate", False),
-    (
+    Second(
+        "same id", ArticleIn(id="a1", url="https://other.org/x", text=story(12)), "duplicate", False
+    ),
+    Second(
         "same url after tracking removed",
         ArticleIn(id="a2", url="https://www.one.org/s?utm_source=tw#c", text=story(13)),
         "duplicate",
         False,
     ),
-    (
+    Second(
         "same text, same outlet",
         ArticleIn(id="a2", url="https://one.org/s2", text=TEXT),
         "duplicate",
         False,
     ),
-    ("same text, unknown outlet", ArticleIn(id="a2", text=TEXT), "duplicate", False),
-    (
+    Second("same text, unknown outlet", ArticleIn(id="a2", text=TEXT), "duplicate", False),
+    Second(
         "same text, other outlet",
         ArticleIn(id="a2", url="https://two.net/s", text=TEXT),
         "linked",
         True,
     ),
-    (
+    Second(
         "retouched, other outlet",
         ArticleIn(id="a2", url="https://two.net/s", text=retouched(TEXT)),
         "linked",
         True,
     ),
-    (
+    Second(
         "retouched, same outlet",
         ArticleIn(id="a2", url="https://one.org/v2", text=retouched(TEXT)),
         "duplicate",
         False,
     ),
-    (
+    Second(
         "figure updated",
         ArticleIn(id="a2", url="https://two.net/s", text=updated(TEXT, 12, 15)),
         "published",
         False,
     ),
-    (
+    Second(
         "other story",
         ArticleIn(id="a2", url="https://one.org/t", text=story(14)),
         "published",
@@ -78,12 +89,9 @@ SECOND = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "second", "verdict", "linked"), SECOND, ids=[s[0] for s in SECOND]
-)
-async def test_second_article(
-    redis: Redis, settings: Settings, case: str, second: ArticleIn, verdict: str, linked: bool
-) -> None:
+@pytest.mark.parametrize("row", SECOND, ids=[s.case for s in SECOND])
+async def test_second_article(redis: Redis, settings: Settings, row: Second) -> None:
+    second, verdict, linked = row.article, row.verdict, row.linked
     ingestor = Ingestor(redis, settings)
     first = ArticleIn(id="a1", url="https://www.one.org/s", text=TEXT)
     assert (await ingestor.ingest(first)).verdict == "published"
