@@ -26,16 +26,16 @@ from redis.exceptions import RedisError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.procs import WorkerProcs  # noqa: E402
-from benchmarks.synthetic import COUNTRIES, articles  # noqa: E402
-from schemas.article import Article, ArticleIn  # noqa: E402
-from schemas.receipt import Receipt  # noqa: E402
-from services.alert.offline import alerts_for  # noqa: E402
-from services.common.broker import DATA_FIELD  # noqa: E402
-from services.common.local_redis import LocalRedis, start_local_redis  # noqa: E402
-from services.common.settings import Settings  # noqa: E402
-from services.common.streams import Streams  # noqa: E402
-from services.extract.pipeline import Extractor  # noqa: E402
+from benchmarks.procs import WorkerProcs
+from benchmarks.synthetic import COUNTRIES, articles
+from schemas.article import Article, ArticleIn
+from schemas.receipt import Receipt
+from services.alert.offline import alerts_for
+from services.common.broker import DATA_FIELD
+from services.common.local_redis import LocalRedis, start_local_redis
+from services.common.settings import Settings
+from services.common.streams import Streams
+from services.extract.pipeline import Extractor
 
 WORKERS = ["ingest", "extract", "extract-1", "alert", "alert-1"]
 

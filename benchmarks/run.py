@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -144,7 +145,7 @@ async def run_transport(redis_url: str, logdir: Path, quick: bool) -> dict[str, 
         subprocess.Popen([sys.executable, "-m", "benchmarks.transport", "hop", src, dst, f"g{i}"],
                          cwd=ROOT, env=env, stdout=(logdir / f"hop{i}.log").open("wb"),
                          stderr=subprocess.STDOUT)
-        for i, (src, dst) in enumerate(zip(names, names[1:], strict=False))
+        for i, (src, dst) in enumerate(itertools.pairwise(names))
     ]
     redis = Redis.from_url(redis_url)
     try:

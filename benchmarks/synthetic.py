@@ -19,7 +19,8 @@ COUNTRIES = [
     ("fr", "Sénégal", "Dakar"), ("fr", "Mali", "Bamako"), ("fr", "Guinée", "Conakry"),
     ("fr", "Cameroun", "Douala"), ("fr", "Tunisie", "Sfax"), ("fr", "Haïti", "Port-au-Prince"),
     ("es", "Perú", "Arequipa"), ("es", "Ecuador", "Guayaquil"), ("es", "Colombia", "Cali"),
-    ("es", "Bolivia", "Cochabamba"), ("es", "Paraguay", "Asunción"), ("es", "Honduras", "Tegucigalpa"),
+    ("es", "Bolivia", "Cochabamba"), ("es", "Paraguay", "Asunción"),
+    ("es", "Honduras", "Tegucigalpa"),
 ]
 
 LEADS = {

@@ -20,7 +20,7 @@ from faststream.redis.annotations import RedisStreamMessage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.common.broker import JsonBodyFormat  # noqa: E402
+from services.common.broker import JsonBodyFormat
 
 
 def hop_app(redis_url: str, source: str, target: str, group: str) -> FastStream:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.vocab import AlertKind, Category, Group, MeasureKind, MeasureStatus, Qualifier
 
-ALERT_SCHEMA_VERSION = 1
+ALERT_SCHEMA_VERSION: Literal[1] = 1
 
 CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
 CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ARTICLE_SCHEMA_VERSION = 1
+ARTICLE_SCHEMA_VERSION: Literal[1] = 1
 
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 

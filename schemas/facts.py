@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.vocab import Category, Group, MeasureKind, MeasureStatus, Qualifier
 
-FACTS_SCHEMA_VERSION = 1
+FACTS_SCHEMA_VERSION: Literal[1] = 1
 
 
 class _Evidence(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RECEIPT_SCHEMA_VERSION = 1
+RECEIPT_SCHEMA_VERSION: Literal[1] = 1
 
 Outcome = Literal["alerted", "duplicate", "refused", "dead_letter"]
 

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from schemas.dead_letter import DeadLetter
 from services.common.broker import DATA_FIELD
+from services.common.entries import read_range
 from services.common.streams import Streams
 
 
@@ -19,11 +20,8 @@ class Entry:
 
 
 async def list_dead_letters(redis: Redis, streams: Streams, count: int = 100) -> list[Entry]:
-    rows = await redis.xrange(streams.dead_letter, count=count)
-    return [
-        Entry(entry_id.decode(), DeadLetter.model_validate_json(fields[DATA_FIELD.encode()]))
-        for entry_id, fields in rows
-    ]
+    rows = await read_range(redis, streams.dead_letter, count=count)
+    return [Entry(entry_id, DeadLetter.model_validate_json(data)) for entry_id, data in rows]
 
 
 async def replay_dead_letters(

@@ -19,8 +19,8 @@ from redis.asyncio import Redis
 from schemas.alerts import Alert
 from schemas.article import ArticleIn
 from schemas.receipt import Receipt
-from services.common.broker import DATA_FIELD
 from services.common.consume import write_json
+from services.common.entries import last_id, read_after, read_range
 from services.common.settings import Settings
 from services.common.streams import Streams
 
@@ -52,16 +52,9 @@ def ensure_id(item: ArticleIn) -> ArticleIn:
     return item.model_copy(update={"id": digest})
 
 
-async def _stream_tail_id(redis: Redis, stream: str) -> str:
-    last = await redis.xrevrange(stream, count=1)
-    if not last:
-        return "0-0"
-    entry_id: bytes = last[0][0]
-    return entry_id.decode()
-
-
 async def _await_receipts(
     redis: Redis,
+    *,
     streams: Streams,
     wanted: set[str],
     after_id: str,
@@ -74,13 +67,13 @@ async def _await_receipts(
         if remaining <= 0:
             break
         block_ms = max(1, min(int(remaining * 1000), 1000))
-        batch = await redis.xread({streams.receipts: cursor}, count=500, block=block_ms)
-        for _stream, entries in batch or []:
-            for entry_id, fields in entries:
-                cursor = entry_id.decode()
-                receipt = Receipt.model_validate_json(fields[DATA_FIELD.encode()])
-                if receipt.article_id in wanted:
-                    receipts[receipt.article_id] = receipt
+        for entry_id, data in await read_after(
+            redis, streams.receipts, cursor, count=500, block_ms=block_ms
+        ):
+            cursor = entry_id
+            receipt = Receipt.model_validate_json(data)
+            if receipt.article_id in wanted:
+                receipts[receipt.article_id] = receipt
     return cursor
 
 
@@ -90,14 +83,14 @@ async def _collect_alerts(
     found: dict[str, Alert] = {}
     start = f"({after_id}" if after_id != "0-0" else "-"
     while ids - found.keys():
-        entries = await redis.xrange(streams.alerts, min=start, count=1000)
+        entries = await read_range(redis, streams.alerts, start=start, count=1000)
         if not entries:
             break
-        for entry_id, fields in entries:
-            start = f"({entry_id.decode()}"
-            data = orjson.loads(fields[DATA_FIELD.encode()])
-            if data.get("id") in ids:
-                found[data["id"]] = Alert.model_validate(data)
+        for entry_id, data in entries:
+            start = f"({entry_id}"
+            alert_id = orjson.loads(data).get("id")
+            if alert_id in ids:
+                found[alert_id] = Alert.model_validate_json(data)
     return found
 
 
@@ -112,8 +105,8 @@ async def replay(
     """Submit `items` and wait for all of them; raise ReplayTimeoutError past `timeout`."""
     streams = Streams(settings.stream_prefix)
     articles = [ensure_id(item) for item in items]
-    receipts_from = await _stream_tail_id(redis, streams.receipts)
-    alerts_from = await _stream_tail_id(redis, streams.alerts)
+    receipts_from = await last_id(redis, streams.receipts)
+    alerts_from = await last_id(redis, streams.alerts)
     deadline = time.monotonic() + timeout
     result = ReplayResult()
     cursor = receipts_from
@@ -123,7 +116,8 @@ async def replay(
             await write_json(redis, streams.inbox, article)
         wanted = {a.id for a in group if a.id}
         cursor = await _await_receipts(
-            redis, streams, wanted, cursor, deadline, result.receipts
+            redis, streams=streams, wanted=wanted, after_id=cursor, deadline=deadline,
+            receipts=result.receipts,
         )
         missing = [i for i in wanted if i not in result.receipts]
         if missing:

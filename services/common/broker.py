@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 from faststream.redis import RedisBroker
 from faststream.redis.parser import BinaryMessageFormatV1, MessageFormat
@@ -19,7 +19,6 @@ from services.common.settings import Settings
 
 if TYPE_CHECKING:
     from fast_depends.library.serializer import SerializerProto
-    from faststream.redis.schemas.types import SendableMessage  # noqa: F401
 
 DATA_FIELD = "__data__"
 
@@ -33,11 +32,11 @@ class JsonBodyFormat(MessageFormat):
     async def encode(
         cls,
         *,
-        message: Union[Sequence[Any], Any],
+        message: Sequence[Any] | Any,
         reply_to: str | None,
         headers: dict[str, Any] | None,
         correlation_id: str,
-        serializer: Optional["SerializerProto"] = None,
+        serializer: SerializerProto | None = None,
         codec: Any = None,
     ) -> bytes:
         built = await cls.build(

@@ -58,13 +58,13 @@ async def write_json(
     them behind their slowest group. `maxlen` (approximate) is for streams that no group of
     ours reads, such as receipts.
     """
-    entry_id: bytes = await redis.xadd(
+    entry_id: bytes | str = await redis.xadd(
         stream,
         {DATA_FIELD: model.model_dump_json()},
         maxlen=maxlen,
         approximate=True,
     )
-    return entry_id
+    return entry_id if isinstance(entry_id, bytes) else entry_id.encode()
 
 
 async def send_dead_letter(

@@ -8,13 +8,13 @@ import os
 import time
 from importlib import resources
 
-import orjson
 from rich.console import Console
 from rich.table import Table
 
 from schemas.alerts import Alert
 from schemas.article import ArticleIn
-from services.common.broker import DATA_FIELD, create_broker
+from services.common.broker import create_broker
+from services.common.entries import read_after
 from services.common.local_redis import LocalRedis, redis_server_binary, start_local_redis
 from services.common.logging import configure_logging
 from services.common.redis_client import connect, reachable
@@ -37,7 +37,8 @@ def sample_story() -> list[ArticleIn]:
 
 def _row(alert: Alert) -> tuple[str, str, str, str, str]:
     if alert.kind == "casualty_change":
-        what = f"{alert.category} / {alert.group}" + (f" @ {alert.location}" if alert.location else "")
+        where = f" @ {alert.location}" if alert.location else ""
+        what = f"{alert.category} / {alert.group}{where}"
         before = f"{alert.previous.min}" if alert.previous else "-"
         value = f"{before} -> {alert.min} ({alert.qualifier})"
     else:
@@ -52,18 +53,17 @@ async def _follow_alerts(settings: Settings, console: Console, seen: list[Alert]
     stream = Streams(settings.stream_prefix).alerts
     try:
         while True:
-            batch = await redis.xread({stream: cursor}, count=100, block=500)
-            for _name, entries in batch or []:
-                for entry_id, fields in entries:
-                    cursor = entry_id.decode()
-                    alert = Alert.model_validate(orjson.loads(fields[DATA_FIELD.encode()]))
-                    seen.append(alert)
-                    table = Table(show_header=len(seen) == 1, box=None, pad_edge=False)
-                    for col, width in (("after", 12), ("country", 7), ("what", 34),
-                                       ("change", 26), ("quote", 70)):
-                        table.add_column(col, width=width, overflow="ellipsis", no_wrap=True)
-                    table.add_row(*_row(alert))
-                    console.print(table)
+            for entry_id, data in await read_after(redis, stream, cursor, count=100,
+                                                   block_ms=500):
+                cursor = entry_id
+                alert = Alert.model_validate_json(data)
+                seen.append(alert)
+                table = Table(show_header=len(seen) == 1, box=None, pad_edge=False)
+                for col, width in (("after", 12), ("country", 7), ("what", 34),
+                                   ("change", 26), ("quote", 70)):
+                    table.add_column(col, width=width, overflow="ellipsis", no_wrap=True)
+                table.add_row(*_row(alert))
+                console.print(table)
     finally:
         await redis.aclose()
 
@@ -137,7 +137,7 @@ async def _cleanup(settings: Settings) -> None:
         keys += [k async for k in redis.scan_iter(match=f"*{{{settings.stream_prefix}*", count=500)]
         if keys:
             await redis.delete(*set(keys))
-    except Exception:  # noqa: BLE001 - best effort on the way out
+    except Exception:
         pass
     finally:
         await redis.aclose()

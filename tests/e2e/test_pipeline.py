@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from benchmarks.procs import WorkerProcs
 from schemas.alerts import Alert
 from schemas.article import ArticleIn
 from services.alert.offline import alerts_for
@@ -17,7 +18,6 @@ from services.common.settings import Settings
 from services.extract.pipeline import Extractor
 from services.replay import replay
 from tests.conftest import corpus_dir, dev_stories
-from benchmarks.procs import WorkerProcs
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
