@@ -9,11 +9,12 @@ from faststream import FastStream
 from faststream.redis import RedisRouter
 
 from services.common.broker import create_broker
+from services.common.logging import configure_logging
+from services.common.observability import broker_middlewares, observe
 from services.common.redis_client import connect
+from services.common.settings import Settings
 from services.common.streams import Streams
 from services.common.trim import trim_forever
-from services.common.logging import configure_logging
-from services.common.settings import Settings
 
 WORKER_NAMES = ("ingest", "extract", "alert")
 
@@ -49,10 +50,10 @@ def trimmed_streams(settings: Settings, names: Sequence[str]) -> list[tuple[str,
 def build_app(settings: Settings, names: Sequence[str]) -> FastStream:
     """A FastStream app running the named workers over one broker connection."""
     configure_logging(settings.log_level, settings.log_json)
-    broker = create_broker(settings)
+    broker = create_broker(settings, middlewares=broker_middlewares(settings))
     for name in names:
         broker.include_router(router_factory(name)(settings))
-    app = FastStream(broker)
+    app = observe(FastStream(broker), settings, names)
     tasks: list[asyncio.Task[None]] = []
 
     @app.after_startup

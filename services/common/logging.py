@@ -47,3 +47,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # faststream's logger has a plain-text handler of its own: route it through ours instead
+    own = logging.getLogger("faststream")
+    own.handlers.clear()
+    own.propagate = True
