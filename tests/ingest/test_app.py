@@ -1,0 +1,76 @@
+"""The ingest worker on a real broker: inbox in, articles and receipts out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from redis.asyncio import Redis
+
+from schemas.article import Article, ArticleIn
+from schemas.receipt import Receipt
+from services.common.broker import DATA_FIELD, create_broker
+from services.common.settings import Settings
+from services.common.streams import Streams
+from services.ingest.app import create_router
+from services.ingest.submit import submit
+from tests.ingest.texts import retouched, story
+
+pytestmark = pytest.mark.redis
+
+
+async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_the_worker_publishes_each_article_once(redis: Redis, settings: Settings) -> None:
+    streams = Streams(settings.stream_prefix)
+    broker = create_broker(settings)
+    broker.include_router(create_router(settings))
+    text = story(61)
+    items = [
+        ArticleIn(id="a", url="https://one.org/s?utm_medium=x", text=text),
+        ArticleIn(id="b", url="https://one.org/s", text=story(62)),  # same URL
+        ArticleIn(id="c", url="https://two.net/s", text=retouched(text)),  # wire copy
+        ArticleIn(id="a", url="https://one.org/s", text=text),  # submitted twice
+        ArticleIn(url="https://three.com/s", text=story(63)),  # no id
+    ]
+    await broker.start()
+    try:
+        entries = await submit(redis, settings, items)
+        await redis.xadd(streams.inbox, {DATA_FIELD: b'{"id": "bad", "text": 7}'})
+        assert len(entries) == len(items)
+
+        async def settled() -> bool:
+            done = await redis.xlen(streams.articles) + await redis.xlen(streams.receipts)
+            return bool(done >= 6)
+
+        await wait_for(settled)
+        await asyncio.sleep(0.2)  # nothing more may come
+    finally:
+        await broker.stop()
+    articles = [
+        Article.model_validate_json(f[DATA_FIELD.encode()])
+        for _, f in await redis.xrange(streams.articles)
+    ]
+    receipts = [
+        Receipt.model_validate_json(f[DATA_FIELD.encode()])
+        for _, f in await redis.xrange(streams.receipts)
+    ]
+    assert [(a.id, a.duplicate_of) for a in articles][:2] == [("a", None), ("c", "a")]
+    assert len(articles) == 3
+    assert articles[2].url == "https://three.com/s"
+    assert sorted((r.article_id, r.outcome) for r in receipts) == [
+        ("a", "duplicate"),
+        ("b", "duplicate"),
+        ("bad", "refused"),
+    ]
+    refused = next(r for r in receipts if r.article_id == "bad")
+    assert "text" in (refused.reason or "")
+    pending = await redis.xpending(streams.inbox, "ingest")
+    assert pending["pending"] == 0
