@@ -1,6 +1,7 @@
 """Ingest's commands: `submit FILE.jsonl`, `poll URL... [--once]`, `serve`.
 
-Mount them on the main CLI with `register(app)`.
+Mount them on the main CLI with `register(app)`. `fetch_feed_items` reads a feed's articles
+for `tocsin demo URL`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import structlog
 import typer
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -21,10 +23,13 @@ from rich.progress import Progress
 from schemas.article import ArticleIn
 from services.common.logging import configure_logging
 from services.common.settings import Settings
-from services.ingest.fetch import Fetcher
-from services.ingest.poller import FeedPoller, FeedReport
+from services.ingest.feeds import FeedError, parse_feed
+from services.ingest.fetch import Fetcher, FetchFailedError, FetchRefusedError
+from services.ingest.poller import FeedPoller, FeedReport, fetch_article
 from services.ingest.sources import FeedSource, SourcesError, feeds_from_urls, load_sources
-from services.ingest.submit import submit
+from services.ingest.submit import submit, with_id
+
+log = structlog.get_logger(__name__)
 
 _BATCH = 500
 
@@ -136,6 +141,37 @@ async def poll_feeds(settings: Settings, feeds: list[FeedSource], *, once: bool)
         return 1
     finally:
         await redis.aclose()
+
+
+async def fetch_feed_items(settings: Settings, url: str) -> list[ArticleIn]:
+    """The articles of one feed, read once, oldest first, ids filled in; nothing published.
+
+    Items whose page cannot be had are left out, and so is a feed that cannot be read: the
+    reasons are logged (`fetch_refused`, `fetch_failed`, `feed_unreadable`, `page_skipped`).
+    """
+    source = feeds_from_urls([url])[0]
+    async with Fetcher(settings) as fetcher:
+        try:
+            result = await fetcher.fetch(url, "feed")
+            items = parse_feed(result.content, result.url)
+        except (FetchRefusedError, FetchFailedError):
+            return []
+        except FeedError as exc:
+            log.warning("feed_unreadable", url=url, reason=str(exc))
+            return []
+        items = items[: settings.ingest.max_items_per_poll]
+        min_words = settings.ingest.page_min_words
+        found = await asyncio.gather(
+            *(fetch_article(fetcher, item, source, min_words) for item in items),
+            return_exceptions=True,
+        )
+    articles: list[ArticleIn] = []
+    for item, article in zip(items, found, strict=True):
+        if isinstance(article, ArticleIn):
+            articles.append(with_id(article))
+        else:
+            log.warning("page_skipped", url=item.url, reason=str(article))
+    return articles[::-1]
 
 
 def serve_command() -> None:

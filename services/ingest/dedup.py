@@ -4,7 +4,9 @@ Keys (under `<prefix>:ingest:`), each expiring after `ingest.dedup_ttl_s`:
 - `id:<article id>`: hash {token, published}: which submission claimed the id, and whether it
   reached the articles stream. The token is the inbox entry id (or a fresh one per poll), so a
   redelivery of one entry is told apart from a second submission of the same article.
-- `url:<sha256 of the canonical URL>`: the article id that claimed the URL.
+- `url:<sha256 of the canonical URL>`: the article id that claimed the URL (or, for a copy
+  refused as a duplicate of another article's text, that article's id: so a feed item is
+  fetched once).
 - `text:<digest>`: hash {id, outlet} of the first article with this text.
 - `sig:<article id>`: JSON `[MinHash signature, figures, outlet]` of a first copy;
 - `lsh:<band>:<hash>`: sorted set, scored by time, of the ids of the first copies whose
@@ -50,6 +52,9 @@ local first = redis.call('HMGET', KEYS[3], 'id', 'outlet')
 local state, other = 'claimed', ''
 if first[1] and first[1] ~= ARGV[2] then
   if first[2] == false or first[2] == '' or ARGV[3] == '' or first[2] == ARGV[3] then
+    if ARGV[5] == '1' then
+      redis.call('SET', KEYS[2], first[1], 'EX', tonumber(ARGV[4]), 'NX')
+    end
     return {'duplicate', first[1], 'text'}
   end
   state, other = 'linked', first[1]

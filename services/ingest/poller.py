@@ -48,6 +48,23 @@ class FeedReport:
         return [outcome.line() for outcome in self.outcomes]
 
 
+async def fetch_article(
+    fetcher: Fetcher, item: FeedItem, source: FeedSource, min_words: int
+) -> ArticleIn:
+    """The article behind a feed item: its page fetched and extracted, the feed's data as
+    fallback; `FetchRefusedError`, `FetchFailedError` or `PageError` when there is none."""
+    page = await fetcher.fetch(item.url, "page")
+    extracted = await asyncio.to_thread(extract_page, page.content, page.url, min_words)
+    return ArticleIn(
+        url=item.url,
+        outlet=source.outlet,
+        published=extracted.published or item.published,
+        lang=extracted.lang or item.lang or source.lang,
+        title=extracted.title or item.title,
+        text=extracted.text,
+    )
+
+
 class FeedPoller:
     def __init__(self, redis: Redis, settings: Settings, fetcher: Fetcher) -> None:
         self._redis = redis
@@ -103,23 +120,13 @@ class FeedPoller:
         owner = await self._ingestor.store.seen_url(item.url)
         if owner is not None:
             return Outcome("duplicate", owner, item.url, "URL already ingested")
-        article_id = url_id(item.url)
         try:
-            page = await self._fetcher.fetch(item.url, "page")
-            extracted = await asyncio.to_thread(
-                extract_page, page.content, page.url, self._settings.ingest.page_min_words
+            article = await fetch_article(
+                self._fetcher, item, source, self._settings.ingest.page_min_words
             )
         except (FetchRefusedError, FetchFailedError, PageError) as exc:
-            reason = exc.reason if not isinstance(exc, PageError) else str(exc)
-            return await self._ingestor.refuse(article_id, item.url, reason)
-        article = ArticleIn(
-            url=item.url,
-            outlet=source.outlet,
-            published=extracted.published or item.published,
-            lang=extracted.lang or item.lang or source.lang,
-            title=extracted.title or item.title,
-            text=extracted.text,
-        )
+            reason = str(exc) if isinstance(exc, PageError) else exc.reason
+            return await self._ingestor.refuse(url_id(item.url), item.url, reason)
         return await self._ingestor.ingest(article)
 
     async def run(

@@ -66,7 +66,9 @@ async def test_each_article_enters_the_stream_once(
         )
         again = await poller.poll(feed(site))
     assert [o.verdict for o in again.outcomes] == ["published", "duplicate", "duplicate"]
-    assert len(site.requests_for("/a")) == 1
+    # Known items, the copy among them, are not fetched again.
+    for path in ("/a", "/b", "/b-copy"):
+        assert len(site.requests_for(path)) == 1
     stored = await articles(redis, open_settings)
     assert len(stored) == 3
     assert len({a.id for a in stored}) == 3
