@@ -11,9 +11,11 @@ from redis.asyncio import Redis
 from schemas.article import Article, ArticleIn
 from schemas.receipt import Receipt
 from services.common.broker import DATA_FIELD, create_broker
+from services.common.consume import current_message_id
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.ingest.app import create_router
+from services.ingest.handlers import make_handler
 from services.ingest.submit import submit
 from tests.ingest.texts import retouched, story
 
@@ -74,3 +76,21 @@ async def test_the_worker_publishes_each_article_once(redis: Redis, settings: Se
     assert "text" in (refused.reason or "")
     pending = await redis.xpending(streams.inbox, "ingest")
     assert pending["pending"] == 0
+
+
+async def test_the_handler_tells_a_redelivery_from_a_resubmission(
+    redis: Redis, settings: Settings
+) -> None:
+    streams = Streams(settings.stream_prefix)
+    handle = make_handler(settings)
+    item = ArticleIn(id="a", url="https://one.org/s", text=story(64))
+    for entry in ("5-0", "5-0", "6-0"):  # delivered, redelivered, submitted again
+        token = current_message_id.set(entry)
+        try:
+            await handle(item, redis)
+        finally:
+            current_message_id.reset(token)
+    assert await redis.xlen(streams.articles) == 1
+    ((_, fields),) = await redis.xrange(streams.receipts)
+    receipt = Receipt.model_validate_json(fields[DATA_FIELD.encode()])
+    assert (receipt.article_id, receipt.outcome) == ("a", "duplicate")
