@@ -1,0 +1,321 @@
+"""Casualty figures: a figure, the people it counts (their group), what befell them (the
+category), read from the noun after the figure, a predicate after it (passive or
+intransitive), a verb or noun before it (active voice, "la mort de"), a count noun ("the
+death toll ... at 19"), or the figure a list or subset continues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.vocab import Category, Group
+from services.extract.engine.clauses import Sentence
+from services.extract.engine.grammar import (
+    CATEGORY, FATE, GROUP, MEMBERS, OTHERS, RANGE_TO, TOLL, Grammar,
+)
+from services.extract.engine.numbers import Figure
+from services.extract.engine.phrases import Match
+from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
+
+_PREDICATE_REACH = 10
+_ACTIVE_REACH = 3
+_TOLL_REACH = 16
+_SKIP_BEFORE = ("auxiliaries", "glue")
+
+
+@dataclass(slots=True)
+class Casualty:
+    fig: Figure
+    category: Category
+    group: Group
+    start: int
+    end: int
+    rule: str
+    optional: bool = False
+    subset: bool = False
+    pred_end: int = 0
+
+
+@dataclass(slots=True)
+class _NounPhrase:
+    kind: str
+    """group | category | empty | reject"""
+    end: int
+    group: Group | None = None
+    category: Category | None = None
+    others: bool = False
+
+
+def _roles_at(roles: list[dict[str, Match]], i: int, hi: int) -> dict[str, Match]:
+    return roles[i] if i < hi else {}
+
+
+class CasualtyReader:
+    def __init__(self, grammar: Grammar) -> None:
+        self.g = grammar
+
+    # -- the people counted ------------------------------------------------------------
+    def noun_phrase(
+        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int
+    ) -> _NounPhrase:
+        others = False
+        glue = 0
+        while i < hi:
+            tok, r = tokens[i], roles[i]
+            if tok.is_quote:
+                i += 1
+                continue
+            if "non_persons" in r:
+                return _NounPhrase("reject", i)
+            if CATEGORY in r and GROUP not in r:
+                return _NounPhrase("category", r[CATEGORY].end, category=Category(
+                    r[CATEGORY].value), others=others)
+            if GROUP in r:
+                return _NounPhrase("group", r[GROUP].end, group=Group(r[GROUP].value),
+                                   others=others)
+            if MEMBERS in r or OTHERS in r:
+                others = others or OTHERS in r
+                i = (r.get(MEMBERS) or r[OTHERS]).end
+                continue
+            if "glue" in r and glue < 2:
+                glue += 1
+                i = r["glue"].end
+                continue
+            if tok.kind == WORD and not tok.upper and not self._grammatical(r):
+                return self._unknown(tokens, roles, i, hi, others)
+            if tok.kind == WORD and tok.upper and not self._grammatical(r):
+                return _NounPhrase("reject", i)
+            return _NounPhrase("empty", i, others=others)
+        return _NounPhrase("empty", i, others=others)
+
+    @staticmethod
+    def _grammatical(r: dict[str, Match]) -> bool:
+        return bool(r) and any(
+            k in r for k in ("auxiliaries", "relative", "l_prep", "agent", "coordination",
+                             "negation", "hypothetical", "subset", "subset_after", "among",
+                             "qual", "earlier", "future", "pluperfect", "r_to", CATEGORY)
+        )
+
+    def _unknown(
+        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int, others: bool
+    ) -> _NounPhrase:
+        """Unknown words after a figure: adjectives before a known noun ("three young
+        protesters"), a verb before a predicate ("65 resultaron heridas"), or a noun that
+        counts things, not people ("41 stations")."""
+        for k in range(i + 1, min(i + 3, hi)):
+            r = roles[k]
+            if GROUP in r:
+                return _NounPhrase("group", r[GROUP].end, group=Group(r[GROUP].value),
+                                   others=others)
+            if CATEGORY in r:
+                return _NounPhrase("empty", i, others=others)
+            if tokens[k].kind != WORD:
+                break
+        return _NounPhrase("reject", i)
+
+    # -- what befell them ----------------------------------------------------------------
+    def predicate(
+        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        stops: set[int],
+    ) -> tuple[Match | None, bool]:
+        """The casualty word after the noun phrase: (match, negated or hypothetical)."""
+        blocked = False
+        if i < hi and "relative" in roles[i]:
+            return None, False
+        for j in range(i, min(hi, i + _PREDICATE_REACH)):
+            if j in stops and j != i:
+                return None, False
+            r = roles[j]
+            if "negation" in r or "hypothetical" in r:
+                blocked = True
+            if CATEGORY in r:
+                return r[CATEGORY], blocked
+            if tokens[j].kind == MARK and tokens[j].text == "." :
+                break
+        return None, False
+
+    def before(
+        self, tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, lo: int
+    ) -> Match | None:
+        """An active verb or a noun right before the figure: "killed 20", "la mort de"."""
+        j = fig.start - 1
+        steps = 0
+        while j >= lo and steps <= _ACTIVE_REACH:
+            for k in range(max(lo, j - 4), j + 1):
+                m = roles[k].get(CATEGORY)
+                if m is not None and m.end == j + 1:
+                    return m
+            r = roles[j]
+            if tokens[j].is_quote or any(role in r for role in _SKIP_BEFORE):
+                j -= 1
+                steps += 1
+                continue
+            break
+        return None
+
+    def toll(
+        self, roles: list[dict[str, Match]], fig: Figure, lo: int
+    ) -> Match | None:
+        """A count noun and its casualty word before the figure: "the number of those
+        arrested has gone up to", "the death toll at"."""
+        for j in range(fig.start - 1, max(lo, fig.start - _TOLL_REACH) - 1, -1):
+            m = roles[j].get(CATEGORY)
+            if m is None or m.end > fig.start:
+                continue
+            for k in range(max(lo, j - 4), m.end):
+                if TOLL in roles[k]:
+                    return m
+            return None
+        return None
+
+    def read(
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence,
+        accepted: list[Casualty],
+    ) -> list[Casualty]:
+        out: list[Casualty] = []
+        starts = {f.start for f in sent.figures}
+        for n, fig in enumerate(sent.figures):
+            lo, hi = sent.clause(fig.start)
+            fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n)
+            if fact is not None:
+                out.append(fact)
+        accepted.extend(out)
+        return out
+
+    def _one(
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
+        lo: int, hi: int, starts: set[int], done: list[Casualty], n: int,
+    ) -> Casualty | None:
+        prev_tok = tokens[fig.start - 1] if fig.start > sent.start else None
+        if prev_tok is not None and "non_persons" in roles[fig.start - 1]:
+            return None  # "June 18"
+        subset_after = fig.end < hi and "subset_after" in roles[fig.end]
+        np_ = (
+            _NounPhrase("empty", roles[fig.end]["subset_after"].end)
+            if subset_after
+            else self.noun_phrase(tokens, roles, fig.end, hi)
+        )
+        subset = subset_after or self._cue_before(tokens, roles, fig, lo, "subset")
+        if np_.kind == "reject" and not subset:
+            return None
+        if fig.year_like and np_.kind not in ("group", "category"):
+            return None
+        category: Category | None = np_.category
+        rule = "noun"
+        end = np_.end
+        blocked = False
+        if category is None:
+            pred, blocked = self.predicate(tokens, roles, np_.end, hi, starts)
+            if pred is not None and not self._active(tokens, roles, pred, starts, hi):
+                category, rule, end = Category(pred.value), "predicate", pred.end
+        start = fig.start
+        if category is None:
+            m = self.before(tokens, roles, fig, lo)
+            if m is not None:
+                category, rule, start = Category(m.value), "active", m.start
+        if category is None and not fig.earlier:
+            m = self.toll(roles, fig, lo)
+            if m is not None:
+                category, rule = Category(m.value), "toll"
+        parent = done[-1] if done else None
+        group = np_.group
+        if category is None and parent is not None and self._continues(
+            tokens, roles, fig, parent, subset
+        ):
+            category, rule = parent.category, "ellipsis"
+        if category is None or blocked:
+            return None
+        if self._mixed(roles, end, hi):
+            return None
+        if group is None:
+            group = self._among(roles, end, hi, lo, fig.start)
+        if group is None and parent is not None and (
+            np_.others or np_.kind in ("empty", "category")
+        ) and self._continues(tokens, roles, fig, parent, subset):
+            group = parent.group
+        optional = fig.earlier or fig.word_one or self._earlier(roles, lo, end)
+        if subset and parent is not None:
+            breakdown = group is not None and parent.group is Group.UNSPECIFIED and (
+                group is not Group.UNSPECIFIED)
+            optional = optional or not breakdown
+        fact = Casualty(fig, category, group or Group.UNSPECIFIED, start, max(end, fig.end),
+                        rule, optional=optional, subset=subset, pred_end=end)
+        if n and fig.start and RANGE_TO in roles[fig.start - 1] and parent is not None and (
+            parent.fig.earlier
+        ):
+            fact.category, fact.group, fact.rule = parent.category, parent.group, "rise"
+        return fact
+
+    @staticmethod
+    def _active(
+        tokens: list[Token], roles: list[dict[str, Match]], pred: Match, starts: set[int],
+        hi: int,
+    ) -> bool:
+        """"police killed 3 people": the verb has its own object figure right after it."""
+        k = pred.end
+        while k < min(hi, pred.end + _ACTIVE_REACH) and k not in starts and (
+            tokens[k].is_quote or "glue" in roles[k]
+        ):
+            k += 1
+        return k in starts
+
+    @staticmethod
+    def _cue_before(
+        tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, lo: int, role: str
+    ) -> bool:
+        for k in range(max(lo, fig.start - 3), fig.start):
+            m = roles[k].get(role)
+            if m is not None and m.end >= fig.start - 1:
+                return True
+        del tokens
+        return False
+
+    @staticmethod
+    def _continues(
+        tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, parent: Casualty,
+        subset: bool,
+    ) -> bool:
+        """The figure goes on from the fact before it: "13 tués et 353 blessés", "dont 62",
+        "869 détenus : 625 à X et 244 à Y"."""
+        if subset:
+            return True
+        between = tokens[parent.fig.end : fig.start]
+        if len(between) > 16:
+            return False
+        k = fig.start - 1
+        while k >= parent.fig.end and (tokens[k].is_quote or "glue" in roles[k]):
+            k -= 1
+        if k < parent.fig.end:
+            return False
+        tok = tokens[k]
+        return (
+            "coordination" in roles[k]
+            or (tok.kind == MARK and tok.text in {",", ":"})
+            or tok.kind == DIGIT
+        )
+
+    @staticmethod
+    def _mixed(roles: list[dict[str, Match]], end: int, hi: int) -> bool:
+        """"3.200 muertos y desaparecidos": the count mixes in another fate."""
+        for k in range(end, min(hi, end + 3)):
+            if FATE in roles[k]:
+                return True
+        return False
+
+    @staticmethod
+    def _among(
+        roles: list[dict[str, Match]], end: int, hi: int, lo: int, start: int
+    ) -> Group | None:
+        """"24 deaths among the protesters", "du côté des manifestants, plusieurs morts"."""
+        for k in list(range(end, min(hi, end + 3))) + list(range(max(lo, start - 12), start)):
+            m = roles[k].get("among")
+            if m is None:
+                continue
+            for j in range(m.end, min(m.end + 3, len(roles))):
+                g = roles[j].get(GROUP)
+                if g is not None:
+                    return Group(g.value)
+        return None
+
+    @staticmethod
+    def _earlier(roles: list[dict[str, Match]], lo: int, end: int) -> bool:
+        return any("earlier" in roles[k] for k in range(max(lo, end - 16), end))

@@ -1,0 +1,57 @@
+"""A sentence read once: its tokens' roles, its clause limits and its figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.extract.engine.grammar import Grammar
+from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
+from services.extract.engine.phrases import Match
+from services.extract.engine.tokens import MARK, Token
+
+_HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    breaks: list[int] = field(default_factory=list)
+    """token indexes where a clause ends (";", ":", "while"...)"""
+    figures: list[Figure] = field(default_factory=list)
+
+    def clause(self, i: int) -> tuple[int, int]:
+        lo, hi = self.start, self.end
+        for b in self.breaks:
+            if b < i:
+                lo = b + 1
+            elif b >= i:
+                hi = b
+                break
+        return lo, hi
+
+
+def read_sentence(
+    grammar: Grammar,
+    figures: FigureReader,
+    tokens: list[Token],
+    roles: list[dict[str, Match]],
+    start: int,
+    end: int,
+) -> Sentence:
+    s = Sentence(start, end)
+    for i in range(start, end):
+        tok = tokens[i]
+        if (tok.kind == MARK and tok.text in _HARD_BREAKS) or "clause_breaks" in roles[i]:
+            s.breaks.append(i)
+    i = start
+    while i < end:
+        fig = figures.figure_at(tokens, roles, i, end)
+        if fig is None or fig.end <= i:
+            i += 1
+            continue
+        if not is_time_or_money(tokens, fig):
+            s.figures.append(fig)
+        i = fig.end
+    del grammar
+    return s

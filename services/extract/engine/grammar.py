@@ -1,0 +1,107 @@
+"""A lexicon compiled for the engine: one phrase matcher over every role, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.extract.engine.phrases import Match, PhraseMatcher
+from services.extract.engine.tokens import Token, fold
+from services.extract.lexicon import Lexicon
+
+# role names used by the engine modules
+AMOUNT, QUAL, QUAL_AFTER = "amount", "qual", "qual_after"
+RANGE_OPEN, RANGE_JOIN, RANGE_FROM, RANGE_TO, CHANGE = "r_open", "r_join", "r_from", "r_to", "chg"
+GROUP, MEMBERS, OTHERS = "group", "members", "others"
+CATEGORY, TOLL, FATE = "category", "toll", "fate"
+MEASURE, STATUS = "measure", "status"
+LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
+    "l_prep", "l_head", "l_type", "capital", "largest", "country", "anaphor", "l_conn", "not_place"
+)
+CUE_ROLES = (
+    "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",
+    "auxiliaries", "pluperfect", "future", "relative", "clause_breaks", "ellipsis",
+    "coordination", "partial", "glue", "non_persons",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberWords:
+    units: dict[str, int]
+    multipliers: dict[str, int]
+    scales: dict[str, int]
+    connectors: frozenset[str]
+    ambiguous: frozenset[str]
+
+    def value_of(self, word: str) -> tuple[str, int] | None:
+        if word in self.units:
+            return "unit", self.units[word]
+        if word in self.multipliers:
+            return "mult", self.multipliers[word]
+        if word in self.scales:
+            return "scale", self.scales[word]
+        return None
+
+
+class Grammar:
+    """Everything the engine needs of one language, compiled at construction."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.lang = lexicon.lang
+        nums = lexicon.numbers
+        self.numbers = NumberWords(
+            units={fold(k): v for k, v in nums.units.items()},
+            multipliers={fold(k): v for k, v in nums.multipliers.items()},
+            scales={fold(k): v for k, v in nums.scales.items()},
+            connectors=frozenset(fold(c) for c in nums.connectors),
+            ambiguous=frozenset(fold(c) for c in nums.ambiguous),
+        )
+        self.future_suffixes = tuple(s.lower() for s in lexicon.cues.future_suffixes)
+        m = PhraseMatcher()
+        for i, amount in enumerate(lexicon.amounts):
+            m.add_all(amount.phrases, AMOUNT, str(i))
+        q = lexicon.qualifiers
+        for name in ("at_least", "about", "nearly", "up_to"):
+            m.add_all(getattr(q, name), QUAL, name)
+        m.add_all(q.at_least_after, QUAL_AFTER, "at_least")
+        r = lexicon.ranges
+        m.add_all(r.open, RANGE_OPEN)
+        m.add_all(r.join, RANGE_JOIN)
+        m.add_all(r.from_, RANGE_FROM)
+        m.add_all(r.to, RANGE_TO)
+        m.add_all(r.changes, CHANGE)
+        for group, phrases in lexicon.victims.by_group().items():
+            m.add_all(phrases, GROUP, group.value)
+        m.add_all(lexicon.victims.members, MEMBERS)
+        m.add_all(lexicon.victims.others, OTHERS)
+        for category, phrases in lexicon.casualties.by_category().items():
+            m.add_all(phrases, CATEGORY, category.value)
+        m.add_all(lexicon.casualties.tolls, TOLL)
+        m.add_all(lexicon.casualties.fates, FATE)
+        for role in CUE_ROLES:
+            m.add_all(getattr(lexicon.cues, role), role)
+        for i, entry in enumerate(lexicon.measures):
+            m.add_all(entry.phrases, MEASURE, str(i))
+        for cls, phrases in lexicon.status.by_class().items():
+            m.add_all(phrases, STATUS, cls)
+        loc = lexicon.locations
+        for role, phrases in (
+            (LPREP, loc.prepositions), (LHEAD, loc.heads), (LTYPE, loc.types),
+            (CAPITAL, loc.capital), (LARGEST, loc.largest_city), (COUNTRY, loc.country),
+            (ANAPHOR, loc.anaphors), (LCONN, loc.connectors), (NOT_PLACE, loc.not_places),
+        ):
+            m.add_all(phrases, role)
+        self.matcher = m
+
+    def scan(self, tokens: list[Token]) -> list[dict[str, Match]]:
+        """For each token, the longest match of each role starting there (the first value
+        found for a role with several values is kept in `all_matches`)."""
+        out: list[dict[str, Match]] = []
+        for matches in self.matcher.scan(tokens):
+            roles: dict[str, Match] = {}
+            for match in matches:
+                have = roles.get(match.role)
+                if have is None or match.end > have.end:
+                    roles[match.role] = match
+            out.append(roles)
+        return out

@@ -1,0 +1,177 @@
+"""Security measures: a measure's name, the status word nearest to it in its sentence, the
+tense of that word (future: planned; "had": background), and a partial cue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.vocab import MeasureKind, MeasureStatus
+from services.extract.engine.clauses import Sentence
+from services.extract.engine.grammar import MEASURE, STATUS, Grammar
+from services.extract.engine.phrases import Match
+from services.extract.engine.tokens import MARK, Token
+
+_REACH = 10
+_COMMA_COST = 2
+_TENSE_REACH = 3
+
+IN_FORCE, LIFTED, PARTIAL = MeasureStatus.IN_FORCE, MeasureStatus.LIFTED, MeasureStatus.PARTIAL
+# What a status word does to each kind of measure: a restriction is imposed or lifted; a
+# service (internet, flights) is cut or restored; a force is deployed or withdrawn.
+_EFFECT: dict[str, dict[str, MeasureStatus]] = {
+    "restriction": {
+        "establish": IN_FORCE, "continue": IN_FORCE, "restore": IN_FORCE, "ban": IN_FORCE,
+        "deploy": IN_FORCE, "send": IN_FORCE, "cut": IN_FORCE,
+        "end": LIFTED, "suspend": LIFTED, "withdraw": LIFTED, "ease": PARTIAL,
+    },
+    "service": {
+        "cut": IN_FORCE, "suspend": IN_FORCE, "end": IN_FORCE,
+        "restore": LIFTED, "ease": PARTIAL,
+    },
+    "force": {
+        "deploy": IN_FORCE, "send": IN_FORCE, "continue": IN_FORCE, "establish": IN_FORCE,
+        "withdraw": LIFTED, "end": LIFTED,
+    },
+}
+RANK_BACKGROUND, RANK_REPORTED, RANK_PLANNED = 0, 1, 2
+
+
+@dataclass(slots=True)
+class Measure:
+    kind: MeasureKind
+    status: MeasureStatus
+    target: MeasureStatus | None
+    start: int
+    end: int
+    mention: tuple[int, int]
+    rule: str
+    rank: int = RANK_REPORTED
+    optional: bool = False
+
+
+class MeasureReader:
+    def __init__(self, grammar: Grammar) -> None:
+        self.g = grammar
+
+    def mentions(self, roles: list[dict[str, Match]], sent: Sentence) -> list[Match]:
+        out: list[Match] = []
+        i = sent.start
+        while i < sent.end:
+            m = roles[i].get(MEASURE)
+            if m is None:
+                i += 1
+                continue
+            out.append(m)
+            i = m.end
+        return out
+
+    def read(
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
+    ) -> list[Measure]:
+        mentions = self.mentions(roles, sent)
+        covered = {k for m in mentions for k in range(m.start, m.end)}
+        cues = [
+            roles[i][STATUS]
+            for i in range(sent.start, sent.end)
+            if STATUS in roles[i] and i not in covered
+        ]
+        out: list[Measure] = []
+        for m in mentions:
+            fact = self._one(tokens, roles, sent, m, cues)
+            if fact is not None:
+                out.append(fact)
+        return out
+
+    def _one(
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, m: Match,
+        cues: list[Match],
+    ) -> Measure | None:
+        entry = self.g.lexicon.measures[int(m.value)]
+        effects = _EFFECT[entry.polarity]
+        relative = self._relative_span(tokens, roles, m, sent.end)
+        best: tuple[float, Match] | None = None
+        for cue in cues:
+            if cue.value not in effects or (entry.needs and cue.value not in entry.needs):
+                continue
+            cost = self._distance(tokens, m, cue, relative)
+            if cost is None:
+                continue
+            if best is None or cost < best[0]:
+                best = (cost, cue)
+        if best is None:
+            if entry.default is None:
+                return None
+            return Measure(entry.kind, IN_FORCE, None, m.start, m.end, (m.start, m.end),
+                           rule=f"{entry.polarity}:mention")
+        cue = best[1]
+        status = effects[cue.value]
+        rank = RANK_REPORTED
+        if self._near(roles, "pluperfect", cue.start, sent.start) or (
+            relative and relative[0] <= cue.start < relative[1]
+        ):
+            rank = RANK_BACKGROUND
+        target: MeasureStatus | None = None
+        if status is LIFTED and self._partial(roles, m, cue, sent):
+            status = PARTIAL
+        if cue.value != "continue" and self._future(tokens, roles, cue, sent.start):
+            target = IN_FORCE if status is IN_FORCE else LIFTED
+            status, rank = MeasureStatus.PLANNED, RANK_PLANNED
+        start, end = min(m.start, cue.start), max(m.end, cue.end)
+        return Measure(entry.kind, status, target, start, end, (m.start, m.end),
+                       rule=f"{entry.polarity}:{cue.value}", rank=rank)
+
+    @staticmethod
+    def _relative_span(
+        tokens: list[Token], roles: list[dict[str, Match]], m: Match, hi: int
+    ) -> tuple[int, int] | None:
+        """", qui avait été éteint il y a quelques jours," after the measure's name."""
+        i = m.end
+        if i < hi and tokens[i].text == ",":
+            i += 1
+        if i >= hi or "relative" not in roles[i]:
+            return None
+        j = i + 1
+        while j < hi and tokens[j].text != ",":
+            j += 1
+        return (m.end, j + 1) if j < hi else None
+
+    @staticmethod
+    def _distance(
+        tokens: list[Token], m: Match, cue: Match, relative: tuple[int, int] | None
+    ) -> float | None:
+        if cue.end <= m.start:
+            span = range(cue.end, m.start)
+        elif cue.start >= m.end:
+            span = range(m.end, cue.start)
+        else:
+            return None
+        cost = 0.0
+        for k in span:
+            if relative and relative[0] <= k < relative[1]:
+                continue
+            tok = tokens[k]
+            if tok.is_quote:
+                continue
+            cost += 1 + (_COMMA_COST if tok.kind == MARK and tok.text == "," else 0)
+        if relative and relative[0] <= cue.start < relative[1]:
+            cost += _REACH  # a background status in a relative clause: the last resort
+            return cost if cost <= 2 * _REACH else None
+        return cost if cost <= _REACH else None
+
+    @staticmethod
+    def _near(roles: list[dict[str, Match]], role: str, at: int, lo: int) -> bool:
+        return any(role in roles[k] for k in range(max(lo, at - _TENSE_REACH), at))
+
+    def _future(
+        self, tokens: list[Token], roles: list[dict[str, Match]], cue: Match, lo: int
+    ) -> bool:
+        if self._near(roles, "future", cue.start, lo):
+            return True
+        word = tokens[cue.start].norm
+        return any(word.endswith(s) for s in self.g.future_suffixes)
+
+    @staticmethod
+    def _partial(roles: list[dict[str, Match]], m: Match, cue: Match, sent: Sentence) -> bool:
+        lo = max(sent.start, min(m.start, cue.start) - 3)
+        hi = min(sent.end, max(m.end, cue.end) + 4)
+        return any("partial" in roles[k] for k in range(lo, hi))

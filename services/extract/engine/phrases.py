@@ -1,0 +1,122 @@
+"""Phrase matching over tokens: every lexicon phrase, compiled once into one trie.
+
+A phrase is a run of words as the lexicon writes them. A word ending in `*` matches any word
+that starts with it (at least three letters before the star); `_` matches any one word.
+Matching compares words without accents, except words of one or two letters, which must be
+equal as written (French `a` is not `à`, Spanish `si` is not `sí`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from services.extract.engine.tokens import WORD, Token, fold, tokenize
+
+Payload = tuple[str, str]
+"""(role, value): what a phrase stands for, e.g. ("casualty", "killed")."""
+
+_PREFIX_KEY = 3
+
+
+@dataclass(slots=True)
+class _Node:
+    exact: dict[str, _Node] = field(default_factory=dict)
+    prefix: dict[str, list[tuple[str, _Node]]] = field(default_factory=dict)
+    wildcard: _Node | None = None
+    payloads: list[Payload] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    role: str
+    value: str
+    start: int
+    end: int
+    """token index range [start, end)"""
+
+
+class PhraseMatcher:
+    def __init__(self) -> None:
+        self._root = _Node()
+        self._short: set[str] = set()
+
+    def add(self, phrase: str, role: str, value: str) -> None:
+        words = phrase.split()
+        if not words:
+            msg = f"empty phrase for {role}={value}"
+            raise ValueError(msg)
+        node = self._root
+        for raw in words:
+            if raw == "_":
+                if node.wildcard is None:
+                    node.wildcard = _Node()
+                node = node.wildcard
+                continue
+            if raw.endswith("*"):
+                stem = fold(raw[:-1])
+                if len(stem) < _PREFIX_KEY:
+                    msg = f"prefix {raw!r} of {phrase!r} is shorter than {_PREFIX_KEY} letters"
+                    raise ValueError(msg)
+                bucket = node.prefix.setdefault(stem[:_PREFIX_KEY], [])
+                child = next((n for s, n in bucket if s == stem), None)
+                if child is None:
+                    child = _Node()
+                    bucket.append((stem, child))
+                node = child
+                continue
+            for part in tokenize(raw):
+                key = part.fold if len(part.fold) > 2 else "=" + part.norm
+                node = node.exact.setdefault(key, _Node())
+        node.payloads.append((role, value))
+
+    def add_all(self, phrases: Iterable[str], role: str, value: str = "") -> None:
+        for phrase in phrases:
+            self.add(phrase, role, value)
+
+    def _children(self, node: _Node, tok: Token) -> list[_Node]:
+        out: list[_Node] = []
+        key = tok.fold if len(tok.fold) > 2 else "=" + tok.norm
+        child = node.exact.get(key)
+        if child is not None:
+            out.append(child)
+        if node.prefix and len(tok.fold) >= _PREFIX_KEY:
+            for stem, pnode in node.prefix.get(tok.fold[:_PREFIX_KEY], ()):
+                if tok.fold.startswith(stem):
+                    out.append(pnode)
+        if node.wildcard is not None and tok.kind == WORD:
+            out.append(node.wildcard)
+        return out
+
+    def scan(self, tokens: list[Token]) -> list[list[Match]]:
+        """For each token, the longest match of each role that starts there, skipping quote
+        marks inside a phrase ("des "dizaines" de" is "des dizaines de")."""
+        found: list[list[Match]] = [[] for _ in tokens]
+        n = len(tokens)
+        for i in range(n):
+            if tokens[i].is_quote:
+                continue
+            best: dict[Payload, int] = {}
+            frontier = [(self._root, i)]
+            while frontier:
+                node, j = frontier.pop()
+                while j < n and tokens[j].is_quote and j > i:
+                    j += 1
+                if j >= n:
+                    continue
+                for child in self._children(node, tokens[j]):
+                    for payload in child.payloads:
+                        if best.get(payload, 0) < j + 1:
+                            best[payload] = j + 1
+                    frontier.append((child, j + 1))
+            if best:
+                found[i] = [Match(r, v, i, e) for (r, v), e in best.items()]
+        return found
+
+
+def by_role(matches: list[Match]) -> dict[str, list[Match]]:
+    out: dict[str, list[Match]] = defaultdict(list)
+    for m in matches:
+        out[m.role].append(m)
+    return out

@@ -1,0 +1,170 @@
+"""Places in a text: names after a place preposition, kinds of places with their names,
+descriptions ("the capital") and anaphors ("that district"), resolved where the text allows.
+
+A mention is `Place(start, end, name)`: token range and the name as the article spells it;
+`name` is COUNTRY for the whole country (a country's name, "nationwide") and UNRESOLVED for a
+description the article never names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.extract.engine.grammar import (
+    ANAPHOR, CAPITAL, COUNTRY, LARGEST, LCONN, LHEAD, LPREP, LTYPE, NOT_PLACE,
+)
+from services.extract.engine.phrases import Match
+from services.extract.engine.tokens import WORD, Token
+
+COUNTRY_NAME = "\x00country"
+UNRESOLVED = "\x00unresolved"
+
+IsCountry = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    start: int
+    end: int
+    name: str
+    typed: bool = False
+    """named with a kind of place ("la región X"): an administrative unit"""
+    desc: str = ""
+    """"capital" or "largest" when a description goes with the name"""
+
+
+def _name_at(
+    tokens: list[Token], roles: list[dict[str, Match]], i: int, end: int, *, typed: bool
+) -> int:
+    """End of a capitalised name starting at i (0 words: returns i). A kind of place written
+    with a capital ("Región de Valparaíso") may take "de" + name."""
+    j = i
+    while j < end:
+        tok = tokens[j]
+        if tok.kind == WORD and tok.upper and NOT_PLACE not in roles[j]:
+            j += 1
+            continue
+        conn = roles[j].get(LCONN)
+        if typed and conn is not None and j == i + 1 and conn.end < end:
+            nxt = tokens[conn.end]
+            if nxt.kind == WORD and nxt.upper:
+                j = conn.end
+                continue
+        break
+    return j
+
+
+class PlaceReader:
+    def __init__(self, is_country: IsCountry | None = None) -> None:
+        self._is_country = is_country or (lambda _name: False)
+
+    def name(self, text: str, tokens: list[Token], start: int, end: int) -> str:
+        raw = text[tokens[start].start : tokens[end - 1].end]
+        return COUNTRY_NAME if self._is_country(raw) else raw
+
+    def mentions(
+        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int
+    ) -> list[Place]:
+        """Place mentions in tokens [lo, hi), in text order."""
+        out: list[Place] = []
+        i = lo
+        while i < hi:
+            r = roles[i]
+            for role, what in ((CAPITAL, "capital"), (LARGEST, "largest")):
+                m = r.get(role)
+                if m is not None:
+                    after = _name_at(tokens, roles, m.end, hi, typed=False)
+                    if after > m.end:  # "la capitale Nur-Sultan"
+                        name = self.name(text, tokens, m.end, after)
+                        out.append(Place(m.start, after, name, desc=what))
+                    else:
+                        out.append(Place(m.start, m.end, "\x00" + what))
+                    i = max(after, m.end)
+                    break
+            else:
+                i = self._plain(text, tokens, roles, i, hi, out)
+        return out
+
+    def _plain(
+        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        out: list[Place],
+    ) -> int:
+        r = roles[i]
+        if COUNTRY in r:
+            out.append(Place(i, r[COUNTRY].end, COUNTRY_NAME))
+            return r[COUNTRY].end
+        if ANAPHOR in r:
+            out.append(Place(i, r[ANAPHOR].end, "\x00anaphor"))
+            return r[ANAPHOR].end
+        if LTYPE in r:
+            m = r[LTYPE]
+            j = m.end
+            conn = roles[j].get(LCONN) if j < hi else None
+            if tokens[i].upper:  # "Región Metropolitana", "Región de Valparaíso"
+                end = _name_at(tokens, roles, i, hi, typed=True)
+                if end > m.end:
+                    out.append(Place(i, end, self.name(text, tokens, i, end), typed=True))
+                    return end
+            elif conn is not None:  # "la comuna de San Bernardo"
+                end = _name_at(tokens, roles, conn.end, hi, typed=False)
+                if end > conn.end:
+                    out.append(Place(i, end, self.name(text, tokens, conn.end, end), typed=True))
+                    return end
+            else:  # "la región Metropolitana"
+                end = _name_at(tokens, roles, j, hi, typed=False)
+                if end > j:
+                    out.append(Place(i, end, self.name(text, tokens, i, end), typed=True))
+                    return end
+            return m.end
+        for role in (LPREP, LHEAD):
+            m = r.get(role)
+            if m is None:
+                continue
+            j = m.end
+            if role == LHEAD:
+                conn = roles[j].get(LCONN) if j < hi else None
+                if conn is None:
+                    continue
+                j = conn.end
+            if j < hi and (LTYPE in roles[j] or COUNTRY in roles[j] or ANAPHOR in roles[j]):
+                return j
+            end = _name_at(tokens, roles, j, hi, typed=False)
+            if end > j:
+                out.append(Place(i, end, self.name(text, tokens, j, end)))
+                return end
+        return i + 1
+
+
+def _run_back(tokens: list[Token], roles: list[dict[str, Match]], k: int) -> int:
+    """Start of the capitalised run ending at token k (k + 1 when there is none)."""
+    j = k
+    while j >= 0 and tokens[j].kind == WORD and tokens[j].upper and NOT_PLACE not in roles[j]:
+        j -= 1
+    return j + 1
+
+
+def resolve_descriptions(
+    text: str, tokens: list[Token], roles: list[dict[str, Match]], mentions: list[Place]
+) -> dict[str, str]:
+    """What the article calls its capital and largest city: a description next to a name
+    ("Almaty, la capitale économique", "la capitale Nur-Sultan", "the capital, Nairobi")."""
+    found: dict[str, str] = {}
+    for p in mentions:
+        if p.desc and not p.name.startswith("\x00"):
+            found.setdefault("\x00" + p.desc, p.name)
+    for p in mentions:
+        if p.name not in ("\x00capital", "\x00largest"):
+            continue
+        k = p.start - 1
+        if k >= 0 and tokens[k].text in {",", "(", "—", "–"}:
+            start = _run_back(tokens, roles, k - 1)
+            if start <= k - 1:
+                found.setdefault(p.name, text[tokens[start].start : tokens[k - 1].end])
+                continue
+        k = p.end
+        if k + 1 < len(tokens) and tokens[k].text == ",":
+            end = _name_at(tokens, roles, k + 1, len(tokens), typed=False)
+            if end > k + 1:
+                found.setdefault(p.name, text[tokens[k + 1].start : tokens[end - 1].end])
+    return found

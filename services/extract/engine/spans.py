@@ -1,0 +1,239 @@
+"""From a text to its facts: read every sentence, tie each fact to its place, merge the
+repeats, order the statuses of a measure as the text tells them, and cut the quotes."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from schemas.facts import CasualtyFact, Fact, MeasureFact
+from schemas.vocab import MeasureStatus, Qualifier
+from services.extract.engine.casualties import Casualty, CasualtyReader
+from services.extract.engine.clauses import read_sentence
+from services.extract.engine.grammar import Grammar
+from services.extract.engine.measures import Measure, MeasureReader
+from services.extract.engine.numbers import FigureReader
+from services.extract.engine.places import (
+    COUNTRY_NAME, IsCountry, Place, PlaceReader, resolve_descriptions,
+)
+from services.extract.engine.tokens import MARK, Token, sentences, tokenize
+
+Capitals = Callable[[str], list[str]]
+MULTI = "\x00multi"
+_QUALIFIER_TIES = [Qualifier.AT_LEAST, Qualifier.EXACT, Qualifier.NEARLY, Qualifier.ABOUT,
+                   Qualifier.UP_TO, Qualifier.VAGUE]
+_LIFECYCLE = {
+    (MeasureStatus.PLANNED, MeasureStatus.IN_FORCE): 0, (MeasureStatus.IN_FORCE, None): 1,
+    (MeasureStatus.PARTIAL, None): 2, (MeasureStatus.LIFTED, None): 3,
+    (MeasureStatus.PLANNED, MeasureStatus.LIFTED): 4,
+}
+_RESTATED = 0.1
+_BEFORE_PLACE = 6
+_AFTER_PLACE = 12
+
+
+class _Located:
+    """Where each fact happened, from the place mentions of the article."""
+
+    def __init__(self, text: str, tokens: list[Token], mentions: list[Place],
+                 described: dict[str, str]) -> None:
+        self.text, self.tokens, self.mentions, self.described = text, tokens, mentions, described
+        named = Counter(p.name for p in mentions if not p.name.startswith("\x00"))
+        self.most = named.most_common(1)[0][0] if named and named.most_common(1)[0][1] > 1 else None
+
+    def resolve(self, p: Place) -> str | None:
+        if not p.name.startswith("\x00") or p.name == COUNTRY_NAME:
+            return p.name
+        if p.name in ("\x00capital", "\x00largest"):
+            return self.described.get(p.name) or self.most
+        if p.name == "\x00anaphor":
+            before = [q for q in self.mentions if q.end <= p.start and q.start >= p.start - 80
+                      and not q.name.startswith("\x00")]
+            typed = [q for q in before if q.typed]
+            pick = (typed or before)
+            return pick[-1].name if pick else None
+        return None
+
+    def pick(self, lo: int, hi: int) -> str | None:
+        names: list[str] = []
+        for p in self.mentions:
+            if p.start >= lo and p.start < hi:
+                name = self.resolve(p)
+                if name is not None and name not in names:
+                    names.append(name)
+        real = [n for n in names if n != COUNTRY_NAME]
+        if len(real) == 1:
+            return real[0]
+        if len(real) > 1:
+            return MULTI
+        return COUNTRY_NAME if names else None
+
+
+def _comma_after(tokens: list[Token], i: int, hi: int) -> int:
+    for k in range(i, hi):
+        if tokens[k].kind == MARK and tokens[k].text == ",":
+            return k
+    return hi
+
+
+def extract_facts(
+    grammar: Grammar,
+    text: str,
+    *,
+    title: str | None = None,
+    published: str | None = None,
+    is_country: IsCountry | None = None,
+) -> list[Fact]:
+    del published
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    roles = grammar.scan(tokens)
+    figures = FigureReader(grammar)
+    casualty_reader = CasualtyReader(grammar)
+    measure_reader = MeasureReader(grammar)
+    places = PlaceReader(is_country)
+    mentions = places.mentions(text, tokens, roles, 0, len(tokens))
+    where = _Located(text, tokens, mentions, resolve_descriptions(text, tokens, roles, mentions))
+    title_end = _title_end(text, title)
+    casualties: list[tuple[Casualty, str | None]] = []
+    measures: list[tuple[Measure, str | None]] = []
+    for s_start, s_end in sentences(tokens, text):
+        sent = read_sentence(grammar, figures, tokens, roles, s_start, s_end)
+        found = casualty_reader.read(tokens, roles, sent, [])
+        for n, c in enumerate(found):
+            lo, hi = sent.clause(c.fig.start)
+            stop = min(hi, c.pred_end + _AFTER_PLACE, _comma_after(tokens, c.pred_end, hi))
+            if n + 1 < len(found):
+                stop = min(stop, found[n + 1].fig.start)
+            casualties.append((c, where.pick(max(lo, c.fig.start - _BEFORE_PLACE), stop)))
+        found_m = measure_reader.read(tokens, roles, sent)
+        starts = sorted(m.mention[0] for m in found_m)
+        for m in found_m:
+            lo, hi = sent.clause(m.start)
+            nxt = [s for s in starts if s > m.mention[0]]
+            stop = min(hi, m.end + _AFTER_PLACE, nxt[0] if nxt else hi)
+            begin = m.start
+            while begin > max(lo, m.start - _BEFORE_PLACE) and (
+                "coordination" not in roles[begin - 1]
+            ):
+                begin -= 1
+            measures.append((m, where.pick(begin, stop)))
+    facts: list[tuple[int, Fact]] = []
+    facts += _casualty_facts(text, tokens, casualties, title_end)
+    facts += _measure_facts(text, tokens, measures)
+    facts.sort(key=lambda f: f[0])
+    return _order_statuses([f for _, f in facts])
+
+
+def _title_end(text: str, title: str | None) -> int:
+    if not title:
+        return 0
+    lead = len(text) - len(text.lstrip())
+    return lead + len(title.strip()) if text.lstrip().startswith(title.strip()) else 0
+
+
+def _location(name: str | None) -> str | None:
+    return None if name is None or name.startswith("\x00") else name
+
+
+def _casualty_facts(
+    text: str, tokens: list[Token], found: list[tuple[Casualty, str | None]], title_end: int
+) -> list[tuple[int, Fact]]:
+    groups: dict[tuple[str, str, int], list[tuple[Casualty, str | None]]] = defaultdict(list)
+    for c, loc in found:
+        groups[(c.category.value, c.group.value, c.fig.min)].append((c, loc))
+    merged: list[tuple[Casualty, str | None, Qualifier, bool]] = []
+    for members in groups.values():
+        places = {loc for _, loc in members}
+        named = {p for p in places if p is not None and p not in (COUNTRY_NAME, MULTI)}
+        buckets: dict[str | None, list[Casualty]] = defaultdict(list)
+        for c, loc in members:
+            if loc is None or loc == MULTI:
+                loc = COUNTRY_NAME if COUNTRY_NAME in places else (
+                    next(iter(named)) if len(named) == 1 else None)
+            buckets[loc].append(c)
+        for loc, cs in buckets.items():
+            votes: Counter[Qualifier] = Counter()
+            for c in cs:
+                votes[c.fig.qualifier] += 0.5 if tokens[c.start].start < title_end else 1
+            best = max(votes.values())
+            qualifier = next(q for q in _QUALIFIER_TIES if votes.get(q) == best)
+            body = [c for c in cs if tokens[c.start].start >= title_end] or cs
+            merged.append((body[0], loc, qualifier, all(c.optional for c in cs)))
+    out: list[tuple[int, Fact]] = []
+    for c, loc, qualifier, optional in merged:
+        if not optional and qualifier not in (Qualifier.EXACT, Qualifier.VAGUE):
+            optional = any(
+                o is not c and not o_opt and o.category is c.category and o.group is c.group
+                and oq is Qualifier.EXACT and o.fig.min != c.fig.min
+                and abs(o.fig.min - c.fig.min) <= _RESTATED * o.fig.min
+                and (qualifier is not Qualifier.AT_LEAST or c.fig.min <= o.fig.min)
+                for o, _, oq, o_opt in merged
+            )
+        hi = None if qualifier is Qualifier.AT_LEAST else c.fig.max
+        if qualifier in (Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY, Qualifier.UP_TO):
+            hi = c.fig.max if c.fig.max is not None and c.fig.max >= c.fig.min else c.fig.min
+        start, end = tokens[c.start].start, tokens[c.end - 1].end
+        out.append((start, CasualtyFact(
+            category=c.category, group=c.group, min=c.fig.min, max=hi, qualifier=qualifier,
+            location=_location(loc), quote=text[start:end], start=start, end=end,
+            rule=f"casualty:{c.rule}", optional=optional,
+        )))
+    return out
+
+
+def _measure_facts(
+    text: str, tokens: list[Token], found: list[tuple[Measure, str | None]]
+) -> list[tuple[int, Fact]]:
+    groups: dict[tuple[str, str, str | None], list[tuple[Measure, str | None]]] = defaultdict(list)
+    for m, loc in found:
+        groups[(m.kind.value, m.status.value, m.target.value if m.target else None)].append(
+            (m, loc))
+    out: list[tuple[int, Fact]] = []
+    for members in groups.values():
+        named = [(m, loc) for m, loc in members if _location(loc) is not None]
+        m, loc = named[0] if named else members[0]
+        first = min(tokens[x.start].start for x, _ in members)
+        start, end = tokens[m.start].start, tokens[m.end - 1].end
+        fact = MeasureFact(
+            kind=m.kind, status=m.status, target=m.target, location=_location(loc),
+            quote=text[start:end], start=start, end=end, rule=f"measure:{m.rule}",
+            optional=all(x.optional for x, _ in members),
+        )
+        rank = max(x.rank for x, _ in members)
+        out.append((first, fact.model_copy(update={"optional": fact.optional})))
+        _RANKS[id(out[-1][1])] = rank
+    return out
+
+
+_RANKS: dict[int, int] = {}
+
+
+def _order_statuses(facts: list[Fact]) -> list[Fact]:
+    """Where a measure has two statuses, the one the article tells last in time goes last
+    and the earlier ones become background (optional)."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(facts):
+        if isinstance(f, MeasureFact):
+            by_kind[f.kind.value].append(i)
+    out = list(facts)
+    for slots in by_kind.values():
+        if len(slots) < 2:
+            continue
+        ms = [facts[i] for i in slots]
+        ranked = sorted(
+            ms,
+            key=lambda f: (_RANKS.get(id(f), 1), _LIFECYCLE.get(
+                (f.status, f.target if f.status is MeasureStatus.PLANNED else None), 1)),
+        )
+        last = ranked[-1]
+        for slot, f in zip(slots, ranked, strict=True):
+            if f is not last and isinstance(f, MeasureFact) and isinstance(last, MeasureFact):
+                same_place = f.location is None or last.location is None or (
+                    f.location == last.location)
+                if same_place:
+                    f = f.model_copy(update={"optional": True})
+            out[slot] = f
+    _RANKS.clear()
+    return out

@@ -1,0 +1,120 @@
+"""The pure extractor: an article in, its facts, language, day and country out. No I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import structlog
+
+from schemas.article import Article
+from schemas.facts import ArticleFacts, Fact
+from services.common.settings import ExtractSettings
+from services.extract.engine import Grammar, extract_facts
+from services.extract.lexicon import load_lexicon
+
+log = structlog.get_logger(__name__)
+
+# The corpus' leading " date YYYY-MM" marker is markup, not text: it is blanked (same length,
+# so offsets hold) before reading.
+_DATE_MARKER = re.compile(r"^\s*date \d{4}-\d{2}(?:-\d{2})?")
+
+Detect = Callable[[str], str | None]
+ResolveDay = Callable[[str, str, str | None], date | None]
+ResolveCountry = Callable[[str, str, str | None], str | None]
+
+
+def _detector(langs: list[str]) -> Detect | None:
+    try:
+        from services.extract.language import LanguageDetector
+    except ImportError:
+        return None
+    return LanguageDetector.from_lexicons(langs).detect
+
+
+def _day_resolver() -> ResolveDay | None:
+    try:
+        from services.extract.dates import DayResolver
+    except ImportError:
+        return None
+
+    def resolve(text: str, lang: str, published: str | None) -> date | None:
+        return DayResolver.for_language(lang).resolve(text, published)
+
+    return resolve
+
+
+def _country_resolver() -> ResolveCountry | None:
+    try:
+        from services.extract.places import CountryResolver
+    except ImportError:
+        return None
+
+    def resolve(text: str, lang: str, title: str | None) -> str | None:
+        return CountryResolver.for_language(lang).resolve(text, title)
+
+    return resolve
+
+
+def blank_marker(text: str) -> str:
+    m = _DATE_MARKER.match(text)
+    return text if m is None else " " * m.end() + text[m.end() :]
+
+
+class Extractor:
+    """Loads every lexicon once; `extract` is then pure and safe to call from any handler."""
+
+    def __init__(self, settings: ExtractSettings) -> None:
+        self._settings = settings
+        self._grammars = {lang: Grammar(load_lexicon(lang)) for lang in settings.languages}
+        self._detect = _detector(settings.languages)
+        self._day = _day_resolver()
+        self._country = _country_resolver()
+        log.info("extractor_ready", langs=list(self._grammars))
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self._grammars)
+
+    def extract_text(
+        self, text: str, lang: str, published: str | None = None, title: str | None = None
+    ) -> list[Fact]:
+        """The facts of one text in a language we read, in text order (see engine)."""
+        grammar = self._grammars.get(lang)
+        if grammar is None:
+            return []
+        text = text[: self._settings.max_text_chars]
+        return extract_facts(grammar, blank_marker(text), title=title, published=published)
+
+    def language_of(self, article: Article) -> str | None:
+        if article.lang:
+            lang = article.lang.lower().split("-")[0]
+            return lang if lang in self._grammars else None
+        if self._detect is None:
+            return None
+        return self._detect(blank_marker(article.text))
+
+    def extract(self, article: Article) -> ArticleFacts:
+        lang = self.language_of(article)
+        facts: list[Fact] = []
+        day: date | None = None
+        country: str | None = None
+        if lang is not None:
+            text = article.text[: self._settings.max_text_chars]
+            facts = self.extract_text(text, lang, article.published, article.title)
+            if self._day is not None:
+                day = self._day(blank_marker(text), lang, article.published)
+            if self._country is not None:
+                country = self._country(blank_marker(text), lang, article.title)
+        return ArticleFacts(
+            article_id=article.id,
+            url=article.url,
+            outlet=article.outlet,
+            published=article.published,
+            lang=lang,
+            day=day.isoformat() if day else None,
+            country=country,
+            facts=facts,
+            ingested_at=article.ingested_at,
+        )
