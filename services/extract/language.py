@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_APOSTROPHES = "\u2019\u2018\u02bc\u00b4\u0060"
+_APOSTROPHES = "\u2019\u2018\u00b4\u0060"
 
 
 @functools.cache
