@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
+from faststream import TestApp
 from redis.asyncio import Redis
 
 from schemas.article import Article, ArticleIn
@@ -14,9 +16,12 @@ from services.common.broker import DATA_FIELD, create_broker
 from services.common.consume import current_message_id
 from services.common.settings import Settings
 from services.common.streams import Streams
-from services.ingest.app import create_router
+from services.ingest.app import create_app, create_router
 from services.ingest.handlers import make_handler
 from services.ingest.submit import submit
+from tests.ingest.conftest import Route, Site
+from tests.ingest.test_pages import page
+from tests.ingest.test_poller import rss
 from tests.ingest.texts import retouched, story
 
 pytestmark = pytest.mark.redis
@@ -94,3 +99,30 @@ async def test_the_handler_tells_a_redelivery_from_a_resubmission(
     ((_, fields),) = await redis.xrange(streams.receipts)
     receipt = Receipt.model_validate_json(fields[DATA_FIELD.encode()])
     assert (receipt.article_id, receipt.outcome) == ("a", "duplicate")
+
+
+async def test_the_app_polls_the_sources_file(
+    redis: Redis,
+    open_settings: Settings,
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # configure_logging would cache structlog loggers and blind later capture_logs().
+    monkeypatch.setattr("services.ingest.app.configure_logging", lambda *_args: None)
+    site.routes["/a"] = Route(page(story(65)))
+    site.routes["/feed.xml"] = Route(rss(site, ["/a"]), content_type="application/rss+xml")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[feeds]]\nurl = "{site.url("/feed.xml")}"\ninterval_s = 60\n')
+    settings = open_settings.model_copy(
+        update={"ingest": open_settings.ingest.model_copy(update={"sources_file": str(sources)})}
+    )
+    streams = Streams(settings.stream_prefix)
+
+    async def one_article() -> bool:
+        return bool(await redis.xlen(streams.articles) == 1)
+
+    async with TestApp(create_app(settings)):
+        await wait_for(one_article)
+    ((_, fields),) = await redis.xrange(streams.articles)
+    assert Article.model_validate_json(fields[DATA_FIELD.encode()]).url == site.url("/a")
