@@ -119,7 +119,7 @@ class FeedPoller:
     async def _item(self, item: FeedItem, source: FeedSource) -> Outcome:
         owner = await self._ingestor.store.seen_url(item.url)
         if owner is not None:
-            return Outcome("duplicate", owner, item.url, "URL already ingested")
+            return Outcome("duplicate", url_id(item.url), item.url, "URL already seen", owner)
         try:
             article = await fetch_article(
                 self._fetcher, item, source, self._settings.ingest.page_min_words
