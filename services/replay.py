@@ -8,7 +8,6 @@ reads its alerts from the alerts stream.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,12 +43,10 @@ class ReplayResult:
 
 
 def ensure_id(item: ArticleIn) -> ArticleIn:
-    """Articles without an id get a stable one (from the URL, else the text)."""
-    if item.id:
-        return item
-    basis = item.url or item.text
-    digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
-    return item.model_copy(update={"id": digest})
+    """Articles without an id get the one ingest will give them."""
+    from services.ingest.submit import with_id
+
+    return with_id(item)
 
 
 async def _await_receipts(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from services.cli import core, ops
-from services.cli.app import app, as_article, read_jsonl
+from services.cli.app import app, as_article, read_articles, read_jsonl
+from services.ingest.cli import register as register_ingest
 
-__all__ = ["app", "as_article", "core", "main", "ops", "read_jsonl"]
+register_ingest(app)
+
+__all__ = ["app", "as_article", "core", "main", "ops", "read_articles", "read_jsonl"]
 
 
 def main() -> None:

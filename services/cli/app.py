@@ -24,6 +24,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _configure() -> None:
+    """Logs go to stderr (JSON unless on a terminal): stdout carries only the command's output."""
+    from services.common.logging import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
 
@@ -42,20 +51,29 @@ def read_jsonl(path: Path) -> list[ArticleIn]:
     return items
 
 
-def as_article(item: ArticleIn) -> Article:
-    from services.replay import ensure_id
+def read_articles(path: Path, settings: Settings) -> list[Article]:
+    """FILE.jsonl as ingest would pass it on; what ingest would refuse is skipped, with why."""
+    from services.ingest.normalize import RefusedError
 
-    item = ensure_id(item)
-    return Article(
-        id=item.id or "",
-        url=item.url,
-        outlet=item.outlet,
-        published=item.published,
-        lang=item.lang,
-        title=item.title,
-        text=item.text,
-        ingested_at=0.0,
-    )
+    out = []
+    for item in read_jsonl(path):
+        try:
+            out.append(as_article(item, settings))
+        except RefusedError as exc:
+            typer.echo(f"{path}: article {item.id or item.url or '?'} refused: {exc}", err=True)
+    return out
+
+
+def as_article(item: ArticleIn, settings: Settings | None = None) -> Article:
+    """The article exactly as ingest would put it on the articles stream.
+
+    The offline commands read the same normalised text as the pipeline, so that both give
+    the same facts; an article ingest would refuse raises `RefusedError`.
+    """
+    from services.ingest.normalize import normalise
+
+    settings = settings or Settings()
+    return normalise(item, ingested_at=0.0, max_text_chars=settings.ingest.max_text_chars)
 
 
 def print_json(obj: object) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli.app import FileArg, app, as_article, print_json, read_jsonl
+from services.cli.app import FileArg, app, print_json, read_articles, read_jsonl
 from services.common.settings import Settings
 
 
@@ -18,8 +18,8 @@ def extract(path: FileArg) -> None:
 
     settings = Settings()
     extractor = Extractor(settings.extract)
-    for item in read_jsonl(path):
-        facts = extractor.extract(as_article(item))
+    for article in read_articles(path, settings):
+        facts = extractor.extract(article)
         print_json(facts.model_dump(mode="json", exclude_none=True))
 
 
@@ -31,7 +31,7 @@ def alerts(path: FileArg) -> None:
 
     settings = Settings()
     extractor = Extractor(settings.extract)
-    facts = [extractor.extract(as_article(item)) for item in read_jsonl(path)]
+    facts = [extractor.extract(article) for article in read_articles(path, settings)]
     for alert in alerts_for(facts, settings):
         print_json(alert.model_dump(mode="json", exclude_none=True))
 
