@@ -96,7 +96,7 @@ class LanguageDetector:
     """
 
     words: Mapping[str, frozenset[str]]
-    sample_chars: int = 2000
+    sample_chars: int = 1200
     min_tokens: int = 6
     min_share: float = 0.3
     min_own: int = 3

@@ -82,7 +82,7 @@ class CountryResolver:
     """
 
     entries: Mapping[str, _Entry]
-    max_chars: int = 4000
+    max_chars: int = 3000
     lead_chars: int = 500
     title_weight: float = 3.0
     lead_weight: float = 2.0
