@@ -121,6 +121,12 @@ class Cues(_Table):
     non_persons: Phrases = Field(
         default_factory=list, description="units that are never people: ans, years, jours"
     )
+    increments: Phrases = Field(
+        default_factory=list, description='"two more bodies": an increment, not a total'
+    )
+    demands: Phrases = Field(
+        default_factory=list, description='"calls for", "réclame": a measure only asked for'
+    )
 
 
 class MeasureEntry(_Table):

@@ -16,10 +16,10 @@ from services.extract.engine.numbers import Figure
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
 
-_PREDICATE_REACH = 10
+_PREDICATE_REACH = 14
 _ACTIVE_REACH = 3
 _TOLL_REACH = 16
-_SKIP_BEFORE = ("auxiliaries", "glue")
+_SKIP_BEFORE = ("glue",)
 
 
 @dataclass(slots=True)
@@ -32,6 +32,7 @@ class Casualty:
     rule: str
     optional: bool = False
     subset: bool = False
+    """optional for being a part of the figure before it"""
     pred_end: int = 0
 
 
@@ -59,11 +60,17 @@ class CasualtyReader:
     ) -> _NounPhrase:
         others = False
         glue = 0
+        first = i
         while i < hi:
             tok, r = tokens[i], roles[i]
-            if tok.is_quote:
+            if tok.is_quote or (i == first and tok.text == "-"):
                 i += 1
                 continue
+            if TOLL in r and CATEGORY not in r:  # "27 le nombre de morts"
+                for k in range(r[TOLL].end, min(hi, r[TOLL].end + 4)):
+                    if CATEGORY in roles[k]:
+                        return _NounPhrase("category", roles[k][CATEGORY].end,
+                                           category=Category(roles[k][CATEGORY].value))
             if "non_persons" in r:
                 return _NounPhrase("reject", i)
             if CATEGORY in r and GROUP not in r:
@@ -81,6 +88,8 @@ class CasualtyReader:
                 i = r["glue"].end
                 continue
             if tok.kind == WORD and not tok.upper and not self._grammatical(r):
+                if others:
+                    return _NounPhrase("empty", i, others=True)
                 return self._unknown(tokens, roles, i, hi, others)
             if tok.kind == WORD and tok.upper and not self._grammatical(r):
                 return _NounPhrase("reject", i)
@@ -121,16 +130,22 @@ class CasualtyReader:
         blocked = False
         if i < hi and "relative" in roles[i]:
             return None, False
-        for j in range(i, min(hi, i + _PREDICATE_REACH)):
+        j = i
+        while j < min(hi, i + _PREDICATE_REACH):
+            r = roles[j]
+            if "subset" in r:  # ", including a 10-year-old girl," is skipped
+                k = r["subset"].end
+                while k < hi and tokens[k].text != ",":
+                    k += 1
+                j = k + 1
+                continue
             if j in stops and j != i:
                 return None, False
-            r = roles[j]
             if "negation" in r or "hypothetical" in r:
                 blocked = True
             if CATEGORY in r:
                 return r[CATEGORY], blocked
-            if tokens[j].kind == MARK and tokens[j].text == "." :
-                break
+            j += 1
         return None, False
 
     def before(
@@ -172,7 +187,10 @@ class CasualtyReader:
         accepted: list[Casualty],
     ) -> list[Casualty]:
         out: list[Casualty] = []
-        starts = {f.start for f in sent.figures}
+        starts = {
+            f.start for f in sent.figures
+            if self.noun_phrase(tokens, roles, f.end, sent.end).kind != "reject"
+        }
         for n, fig in enumerate(sent.figures):
             lo, hi = sent.clause(fig.start)
             fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n)
@@ -195,15 +213,20 @@ class CasualtyReader:
             else self.noun_phrase(tokens, roles, fig.end, hi)
         )
         subset = subset_after or self._cue_before(tokens, roles, fig, lo, "subset")
-        if np_.kind == "reject" and not subset:
+        if np_.kind == "reject" and not subset and (
+            np_.end < hi and "non_persons" in roles[np_.end]
+        ):
             return None
+        if any("hypothetical" in roles[k] for k in range(lo, fig.start)):
+            return None
+        others_before = self._cue_before(tokens, roles, fig, lo, OTHERS)
         if fig.year_like and np_.kind not in ("group", "category"):
             return None
         category: Category | None = np_.category
         rule = "noun"
         end = np_.end
         blocked = False
-        if category is None:
+        if category is None and np_.kind != "reject":
             pred, blocked = self.predicate(tokens, roles, np_.end, hi, starts)
             if pred is not None and not self._active(tokens, roles, pred, starts, hi):
                 category, rule, end = Category(pred.value), "predicate", pred.end
@@ -218,8 +241,10 @@ class CasualtyReader:
                 category, rule = Category(m.value), "toll"
         parent = done[-1] if done else None
         group = np_.group
-        if category is None and parent is not None and self._continues(
-            tokens, roles, fig, parent, subset
+        if np_.kind == "reject" and rule == "noun" and not subset:
+            return None  # "41 stations", "two supermarkets": no one counted
+        if category is None and parent is not None and np_.kind != "reject" and (
+            self._continues(tokens, roles, fig, parent, subset)
         ):
             category, rule = parent.category, "ellipsis"
         if category is None or blocked:
@@ -229,16 +254,17 @@ class CasualtyReader:
         if group is None:
             group = self._among(roles, end, hi, lo, fig.start)
         if group is None and parent is not None and (
-            np_.others or np_.kind in ("empty", "category")
+            np_.others or others_before or np_.kind in ("empty", "category")
         ) and self._continues(tokens, roles, fig, parent, subset):
             group = parent.group
-        optional = fig.earlier or fig.word_one or self._earlier(roles, lo, end)
+        optional = fig.earlier or fig.word_one or self._earlier(roles, lo, end) or any(
+            "increments" in roles[k] for k in range(fig.end, min(hi, fig.end + 2)))
         if subset and parent is not None:
             breakdown = group is not None and parent.group is Group.UNSPECIFIED and (
                 group is not Group.UNSPECIFIED)
             optional = optional or not breakdown
         fact = Casualty(fig, category, group or Group.UNSPECIFIED, start, max(end, fig.end),
-                        rule, optional=optional, subset=subset, pred_end=end)
+                        rule, optional=optional, subset=subset and optional, pred_end=end)
         if n and fig.start and RANGE_TO in roles[fig.start - 1] and parent is not None and (
             parent.fig.earlier
         ):
@@ -307,13 +333,15 @@ class CasualtyReader:
     ) -> Group | None:
         """"24 deaths among the protesters", "du côté des manifestants, plusieurs morts"."""
         for k in list(range(end, min(hi, end + 3))) + list(range(max(lo, start - 12), start)):
-            m = roles[k].get("among")
+            m = roles[k].get("among") or (roles[k].get("glue") if k == end else None)
             if m is None:
                 continue
-            for j in range(m.end, min(m.end + 3, len(roles))):
-                g = roles[j].get(GROUP)
-                if g is not None:
-                    return Group(g.value)
+            j = m.end
+            if j < hi and "glue" in roles[j]:
+                j = roles[j]["glue"].end
+            g = roles[j].get(GROUP) if j < hi else None
+            if g is not None:
+                return Group(g.value)
         return None
 
     @staticmethod

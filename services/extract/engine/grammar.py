@@ -20,7 +20,7 @@ LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
 CUE_ROLES = (
     "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",
     "auxiliaries", "pluperfect", "future", "relative", "clause_breaks", "ellipsis",
-    "coordination", "partial", "glue", "non_persons",
+    "coordination", "partial", "glue", "non_persons", "increments", "demands",
 )
 
 
@@ -81,7 +81,7 @@ class Grammar:
         for role in CUE_ROLES:
             m.add_all(getattr(lexicon.cues, role), role)
         for i, entry in enumerate(lexicon.measures):
-            m.add_all(entry.phrases, MEASURE, str(i))
+            m.add_all(entry.phrases, f"{MEASURE}:{i}", str(i))
         for cls, phrases in lexicon.status.by_class().items():
             m.add_all(phrases, STATUS, cls)
         loc = lexicon.locations

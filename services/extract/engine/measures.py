@@ -14,6 +14,8 @@ from services.extract.engine.tokens import MARK, Token
 _REACH = 10
 _COMMA_COST = 2
 _TENSE_REACH = 3
+_APPOSITION = 8
+_DENIAL_REACH = 4
 
 IN_FORCE, LIFTED, PARTIAL = MeasureStatus.IN_FORCE, MeasureStatus.LIFTED, MeasureStatus.PARTIAL
 # What a status word does to each kind of measure: a restriction is imposed or lifted; a
@@ -53,33 +55,38 @@ class MeasureReader:
     def __init__(self, grammar: Grammar) -> None:
         self.g = grammar
 
-    def mentions(self, roles: list[dict[str, Match]], sent: Sentence) -> list[Match]:
-        out: list[Match] = []
+    def mentions(self, roles: list[dict[str, Match]], sent: Sentence) -> list[list[Match]]:
+        """At each place a measure is named, the entries of its longest name."""
+        out: list[list[Match]] = []
         i = sent.start
         while i < sent.end:
-            m = roles[i].get(MEASURE)
-            if m is None:
+            found = [m for k, m in roles[i].items() if k.startswith(MEASURE)]
+            if not found:
                 i += 1
                 continue
-            out.append(m)
-            i = m.end
+            end = max(m.end for m in found)
+            out.append(sorted((m for m in found if m.end == end), key=lambda m: int(m.value)))
+            i = end
         return out
 
     def read(
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
     ) -> list[Measure]:
         mentions = self.mentions(roles, sent)
-        covered = {k for m in mentions for k in range(m.start, m.end)}
+        covered = {k for ms in mentions for k in range(ms[0].start, ms[0].end)}
+        masked = {
+            k for i in range(sent.start, sent.end) if "non_persons" in roles[i]
+            for k in range(i, roles[i]["non_persons"].end)
+        }
         cues = [
             roles[i][STATUS]
             for i in range(sent.start, sent.end)
-            if STATUS in roles[i] and i not in covered
+            if STATUS in roles[i] and i not in covered and i not in masked
         ]
         out: list[Measure] = []
-        for m in mentions:
-            fact = self._one(tokens, roles, sent, m, cues)
-            if fact is not None:
-                out.append(fact)
+        for entries in mentions:
+            facts = [f for m in entries if (f := self._one(tokens, roles, sent, m, cues))]
+            out.extend(_one_force(facts))
         return out
 
     def _one(
@@ -99,11 +106,17 @@ class MeasureReader:
             if best is None or cost < best[0]:
                 best = (cost, cue)
         if best is None:
-            if entry.default is None:
+            if entry.default is None or self._denied(roles, m.start, sent.start):
                 return None
+            if self._near(roles, "future", m.start, sent.start):
+                return Measure(entry.kind, MeasureStatus.PLANNED, IN_FORCE, m.start, m.end,
+                               (m.start, m.end), rule=f"{entry.polarity}:planned",
+                               rank=RANK_PLANNED)
             return Measure(entry.kind, IN_FORCE, None, m.start, m.end, (m.start, m.end),
                            rule=f"{entry.polarity}:mention")
         cue = best[1]
+        if self._denied(roles, min(cue.start, m.start), sent.start):
+            return None
         status = effects[cue.value]
         rank = RANK_REPORTED
         if self._near(roles, "pluperfect", cue.start, sent.start) or (
@@ -124,16 +137,27 @@ class MeasureReader:
     def _relative_span(
         tokens: list[Token], roles: list[dict[str, Match]], m: Match, hi: int
     ) -> tuple[int, int] | None:
-        """", qui avait été éteint il y a quelques jours," after the measure's name."""
+        """Background told inside the measure's noun phrase: a relative clause (", qui
+        avait été éteint il y a quelques jours,") or an apposition between commas (", in
+        place since 3 November,")."""
         i = m.end
-        if i < hi and tokens[i].text == ",":
+        comma = i < hi and tokens[i].text == ","
+        if comma:
             i += 1
-        if i >= hi or "relative" not in roles[i]:
+        if i >= hi or ("relative" not in roles[i] and not comma):
             return None
         j = i + 1
-        while j < hi and tokens[j].text != ",":
+        while j < hi and tokens[j].text != "," and j - i < _APPOSITION:
             j += 1
-        return (m.end, j + 1) if j < hi else None
+        return (m.end, j + 1) if j < hi and tokens[j].text == "," else None
+
+    @staticmethod
+    def _denied(roles: list[dict[str, Match]], at: int, lo: int) -> bool:
+        """"ruled out declaring", "calls for a curfew", "if violence resumes"."""
+        return any(
+            "negation" in roles[k] or "hypothetical" in roles[k] or "demands" in roles[k]
+            for k in range(max(lo, at - _DENIAL_REACH), at)
+        )
 
     @staticmethod
     def _distance(
@@ -175,3 +199,14 @@ class MeasureReader:
         lo = max(sent.start, min(m.start, cue.start) - 3)
         hi = min(sent.end, max(m.end, cue.end) + 4)
         return any("partial" in roles[k] for k in range(lo, hi))
+
+
+def _one_force(facts: list[Measure]) -> list[Measure]:
+    """One name read as two kinds ("troops" sent: foreign; deployed: the army's own):
+    a status word sending troops in, or a name that is foreign in itself, makes them foreign."""
+    kinds = {f.kind for f in facts}
+    if len(facts) < 2 or not {MeasureKind.FOREIGN_TROOPS, MeasureKind.MILITARY_DEPLOYMENT} <= kinds:
+        return facts[:1]
+    foreign = next(f for f in facts if f.kind is MeasureKind.FOREIGN_TROOPS)
+    army = next(f for f in facts if f.kind is MeasureKind.MILITARY_DEPLOYMENT)
+    return [foreign] if foreign.rule.endswith((":send", ":mention")) else [army]

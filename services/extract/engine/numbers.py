@@ -133,6 +133,8 @@ class FigureReader:
         if QUAL in r and r[QUAL].end < end:
             qualifier = r[QUAL].value
             i = r[QUAL].end
+            if "glue" in roles[i] and roles[i]["glue"].end < end:  # "al menos a 2.300"
+                i = roles[i]["glue"].end
             r = roles[i]
         if RANGE_OPEN in r and r[RANGE_OPEN].end < end:
             rng = self._range(tokens, roles, r[RANGE_OPEN].end, end, RANGE_JOIN)

@@ -106,7 +106,11 @@ def extract_facts(
             stop = min(hi, c.pred_end + _AFTER_PLACE, _comma_after(tokens, c.pred_end, hi))
             if n + 1 < len(found):
                 stop = min(stop, found[n + 1].fig.start)
-            casualties.append((c, where.pick(max(lo, c.fig.start - _BEFORE_PLACE), stop)))
+            begin = max(lo, c.fig.start - _BEFORE_PLACE, found[n - 1].end if n else lo)
+            loc = where.pick(begin, stop)
+            if c.subset and _location(loc) is not None:
+                c.optional = False  # "31 of them in Colombo": a total tied to one place
+            casualties.append((c, loc))
         found_m = measure_reader.read(tokens, roles, sent)
         starts = sorted(m.mention[0] for m in found_m)
         for m in found_m:
@@ -119,11 +123,11 @@ def extract_facts(
             ):
                 begin -= 1
             measures.append((m, where.pick(begin, stop)))
-    facts: list[tuple[int, Fact]] = []
-    facts += _casualty_facts(text, tokens, casualties, title_end)
-    facts += _measure_facts(text, tokens, measures)
+    facts: list[tuple[int, Fact]] = _casualty_facts(text, tokens, casualties, title_end)
+    ranked = _measure_facts(text, tokens, measures)
+    facts += [(first, fact) for first, fact, _ in ranked]
     facts.sort(key=lambda f: f[0])
-    return _order_statuses([f for _, f in facts])
+    return _order_statuses([f for _, f in facts], {id(f): r for _, f, r in ranked})
 
 
 def _title_end(text: str, title: str | None) -> int:
@@ -185,12 +189,12 @@ def _casualty_facts(
 
 def _measure_facts(
     text: str, tokens: list[Token], found: list[tuple[Measure, str | None]]
-) -> list[tuple[int, Fact]]:
+) -> list[tuple[int, MeasureFact, int]]:
     groups: dict[tuple[str, str, str | None], list[tuple[Measure, str | None]]] = defaultdict(list)
     for m, loc in found:
         groups[(m.kind.value, m.status.value, m.target.value if m.target else None)].append(
             (m, loc))
-    out: list[tuple[int, Fact]] = []
+    out: list[tuple[int, MeasureFact, int]] = []
     for members in groups.values():
         named = [(m, loc) for m, loc in members if _location(loc) is not None]
         m, loc = named[0] if named else members[0]
@@ -201,16 +205,11 @@ def _measure_facts(
             quote=text[start:end], start=start, end=end, rule=f"measure:{m.rule}",
             optional=all(x.optional for x, _ in members),
         )
-        rank = max(x.rank for x, _ in members)
-        out.append((first, fact.model_copy(update={"optional": fact.optional})))
-        _RANKS[id(out[-1][1])] = rank
+        out.append((first, fact, max(x.rank for x, _ in members)))
     return out
 
 
-_RANKS: dict[int, int] = {}
-
-
-def _order_statuses(facts: list[Fact]) -> list[Fact]:
+def _order_statuses(facts: list[Fact], ranks: dict[int, int]) -> list[Fact]:
     """Where a measure has two statuses, the one the article tells last in time goes last
     and the earlier ones become background (optional)."""
     by_kind: dict[str, list[int]] = defaultdict(list)
@@ -224,7 +223,7 @@ def _order_statuses(facts: list[Fact]) -> list[Fact]:
         ms = [facts[i] for i in slots]
         ranked = sorted(
             ms,
-            key=lambda f: (_RANKS.get(id(f), 1), _LIFECYCLE.get(
+            key=lambda f: (ranks.get(id(f), 1), _LIFECYCLE.get(
                 (f.status, f.target if f.status is MeasureStatus.PLANNED else None), 1)),
         )
         last = ranked[-1]
@@ -235,5 +234,4 @@ def _order_statuses(facts: list[Fact]) -> list[Fact]:
                 if same_place:
                     f = f.model_copy(update={"optional": True})
             out[slot] = f
-    _RANKS.clear()
     return out
