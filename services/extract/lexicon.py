@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 Phrases = list[str]
 StatusClass = Literal[
     "establish", "continue", "restore", "end", "suspend", "cut", "ease", "deploy", "send",
-    "withdraw", "ban",
+    "withdraw", "ban", "presence",
 ]
 Polarity = Literal["restriction", "service", "force"]
 
@@ -153,12 +153,16 @@ class Status(_Table):
     send: Phrases
     withdraw: Phrases
     ban: Phrases
+    presence: Phrases = Field(
+        default_factory=list, description='"in the streets": counts only right by the name'
+    )
 
     def by_class(self) -> dict[str, Phrases]:
         return {
             "establish": self.establish, "continue": self.continue_, "restore": self.restore,
             "end": self.end, "suspend": self.suspend, "cut": self.cut, "ease": self.ease,
             "deploy": self.deploy, "send": self.send, "withdraw": self.withdraw, "ban": self.ban,
+            "presence": self.presence,
         }
 
 

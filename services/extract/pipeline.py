@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from importlib import resources
 from datetime import date
 
 import structlog
@@ -57,6 +59,29 @@ def _country_resolver() -> ResolveCountry | None:
     return resolve
 
 
+def _country_names(langs: list[str]) -> Callable[[str], bool] | None:
+    """Whether a place name is a country's, from places.py's gazetteer and `[places]`."""
+    try:
+        from services.extract.places import name_key
+    except ImportError:
+        return None
+    keys: set[str] = set()
+    path = resources.files("services.extract") / "data" / "gazetteer.json"
+    if path.is_file():
+        with path.open("rb") as f:
+            data = json.load(f)
+        for names in data.get("names", {}).values():
+            keys.update(names)
+    for lang in langs:
+        for names in load_lexicon(lang).places.get("names", {}).values():
+            keys.update(name_key(n) for n in names)
+
+    def is_country(name: str) -> bool:
+        return name_key(name) in keys
+
+    return is_country
+
+
 def blank_marker(text: str) -> str:
     m = _DATE_MARKER.match(text)
     return text if m is None else " " * m.end() + text[m.end() :]
@@ -71,6 +96,7 @@ class Extractor:
         self._detect = _detector(settings.languages)
         self._day = _day_resolver()
         self._country = _country_resolver()
+        self._is_country = _country_names(settings.languages)
         log.info("extractor_ready", langs=list(self._grammars))
 
     @property
@@ -85,7 +111,8 @@ class Extractor:
         if grammar is None:
             return []
         text = text[: self._settings.max_text_chars]
-        return extract_facts(grammar, blank_marker(text), title=title, published=published)
+        return extract_facts(grammar, blank_marker(text), title=title, published=published,
+                             is_country=self._is_country)
 
     def language_of(self, article: Article) -> str | None:
         if article.lang:

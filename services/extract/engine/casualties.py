@@ -68,6 +68,8 @@ class CasualtyReader:
                 continue
             if TOLL in r and CATEGORY not in r:  # "27 le nombre de morts"
                 for k in range(r[TOLL].end, min(hi, r[TOLL].end + 4)):
+                    if tokens[k].kind == DIGIT:
+                        break
                     if CATEGORY in roles[k]:
                         return _NounPhrase("category", roles[k][CATEGORY].end,
                                            category=Category(roles[k][CATEGORY].value))
@@ -231,7 +233,7 @@ class CasualtyReader:
             if pred is not None and not self._active(tokens, roles, pred, starts, hi):
                 category, rule, end = Category(pred.value), "predicate", pred.end
         start = fig.start
-        if category is None:
+        if category is None and np_.kind != "reject":
             m = self.before(tokens, roles, fig, lo)
             if m is not None:
                 category, rule, start = Category(m.value), "active", m.start

@@ -15,6 +15,8 @@ _REACH = 10
 _COMMA_COST = 2
 _TENSE_REACH = 3
 _APPOSITION = 8
+_PRESENCE_REACH = 2
+_RELATIVE = 16
 _DENIAL_REACH = 4
 
 IN_FORCE, LIFTED, PARTIAL = MeasureStatus.IN_FORCE, MeasureStatus.LIFTED, MeasureStatus.PARTIAL
@@ -32,7 +34,7 @@ _EFFECT: dict[str, dict[str, MeasureStatus]] = {
     },
     "force": {
         "deploy": IN_FORCE, "send": IN_FORCE, "continue": IN_FORCE, "establish": IN_FORCE,
-        "withdraw": LIFTED, "end": LIFTED,
+        "presence": IN_FORCE, "withdraw": LIFTED, "end": LIFTED,
     },
 }
 RANK_BACKGROUND, RANK_REPORTED, RANK_PLANNED = 0, 1, 2
@@ -101,7 +103,7 @@ class MeasureReader:
             if cue.value not in effects or (entry.needs and cue.value not in entry.needs):
                 continue
             cost = self._distance(tokens, m, cue, relative)
-            if cost is None:
+            if cost is None or (cue.value == "presence" and cost > _PRESENCE_REACH):
                 continue
             if best is None or cost < best[0]:
                 best = (cost, cue)
@@ -147,7 +149,8 @@ class MeasureReader:
         if i >= hi or ("relative" not in roles[i] and not comma):
             return None
         j = i + 1
-        while j < hi and tokens[j].text != "," and j - i < _APPOSITION:
+        reach = _RELATIVE if "relative" in roles[i] else _APPOSITION
+        while j < hi and tokens[j].text != "," and j - i < reach:
             j += 1
         return (m.end, j + 1) if j < hi and tokens[j].text == "," else None
 
@@ -163,10 +166,10 @@ class MeasureReader:
     def _distance(
         tokens: list[Token], m: Match, cue: Match, relative: tuple[int, int] | None
     ) -> float | None:
-        if cue.end <= m.start:
-            span = range(cue.end, m.start)
-        elif cue.start >= m.end:
-            span = range(m.end, cue.start)
+        if cue.end <= m.start:  # the status word before the name: "imposed a curfew"
+            span, comma_cost, reach = range(cue.end, m.start), _COMMA_COST, _REACH
+        elif cue.start >= m.end:  # after it: "the troops ..., arrived on Thursday"
+            span, comma_cost, reach = range(m.end, cue.start), 1, _REACH + 2
         else:
             return None
         cost = 0.0
@@ -176,11 +179,11 @@ class MeasureReader:
             tok = tokens[k]
             if tok.is_quote:
                 continue
-            cost += 1 + (_COMMA_COST if tok.kind == MARK and tok.text == "," else 0)
+            cost += 1 + (comma_cost if tok.kind == MARK and tok.text == "," else 0)
         if relative and relative[0] <= cue.start < relative[1]:
-            cost += _REACH  # a background status in a relative clause: the last resort
-            return cost if cost <= 2 * _REACH else None
-        return cost if cost <= _REACH else None
+            cost += reach  # a background status in a relative clause: the last resort
+            return cost if cost <= 2 * reach else None
+        return cost if cost <= reach else None
 
     @staticmethod
     def _near(roles: list[dict[str, Match]], role: str, at: int, lo: int) -> bool:

@@ -32,6 +32,8 @@ class Place:
     """named with a kind of place ("la región X"): an administrative unit"""
     desc: str = ""
     """"capital" or "largest" when a description goes with the name"""
+    bare: bool = False
+    """a description with no preposition before it: an apposition, not where a fact is"""
 
 
 def _name_at(
@@ -71,15 +73,24 @@ class PlaceReader:
         i = lo
         while i < hi:
             r = roles[i]
-            for role, what in ((CAPITAL, "capital"), (LARGEST, "largest")):
-                m = r.get(role)
+            described = sorted(
+                ((r[role], what) for role, what in ((CAPITAL, "capital"), (LARGEST, "largest"))
+                 if role in r),
+                key=lambda x: -x[0].end,
+            )
+            for m, what in described[:1]:
                 if m is not None:
                     after = _name_at(tokens, roles, m.end, hi, typed=False)
                     if after > m.end:  # "la capitale Nur-Sultan"
                         name = self.name(text, tokens, m.end, after)
                         out.append(Place(m.start, after, name, desc=what))
                     else:
-                        out.append(Place(m.start, m.end, "\x00" + what))
+                        bare = not (i > lo and any(
+                            k in roles[i - 1] or any(
+                                x.get(k) is not None and x[k].end == i
+                                for x in roles[max(lo, i - 3) : i])
+                            for k in (LPREP,)))
+                        out.append(Place(m.start, m.end, "\x00" + what, bare=bare))
                     i = max(after, m.end)
                     break
             else:

@@ -28,6 +28,7 @@ _LIFECYCLE = {
     (MeasureStatus.PLANNED, MeasureStatus.LIFTED): 4,
 }
 _RESTATED = 0.1
+_DASHES = frozenset({"-", "–", "—"})
 _BEFORE_PLACE = 6
 _AFTER_PLACE = 12
 
@@ -57,7 +58,7 @@ class _Located:
     def pick(self, lo: int, hi: int) -> str | None:
         names: list[str] = []
         for p in self.mentions:
-            if p.start >= lo and p.start < hi:
+            if p.start >= lo and p.start < hi and not p.bare:
                 name = self.resolve(p)
                 if name is not None and name not in names:
                     names.append(name)
@@ -99,14 +100,18 @@ def extract_facts(
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
     for s_start, s_end in sentences(tokens, text):
+        if _intertitle(text, tokens, s_start, s_end):
+            continue
         sent = read_sentence(grammar, figures, tokens, roles, s_start, s_end)
         found = casualty_reader.read(tokens, roles, sent, [])
+        prev_stop = s_start
         for n, c in enumerate(found):
             lo, hi = sent.clause(c.fig.start)
             stop = min(hi, c.pred_end + _AFTER_PLACE, _comma_after(tokens, c.pred_end, hi))
             if n + 1 < len(found):
                 stop = min(stop, found[n + 1].fig.start)
-            begin = max(lo, c.fig.start - _BEFORE_PLACE, found[n - 1].end if n else lo)
+            begin = max(lo, c.fig.start - _BEFORE_PLACE, prev_stop)
+            prev_stop = stop
             loc = where.pick(begin, stop)
             if c.subset and _location(loc) is not None:
                 c.optional = False  # "31 of them in Colombo": a total tied to one place
@@ -130,6 +135,11 @@ def extract_facts(
     return _order_statuses([f for _, f in facts], {id(f): r for _, f, r in ranked})
 
 
+def _intertitle(text: str, tokens: list[Token], start: int, end: int) -> bool:
+    """"- Troupes déployées -": a heading between dashes, no statement."""
+    return end - start >= 3 and tokens[start].text in _DASHES and tokens[end - 1].text in _DASHES
+
+
 def _title_end(text: str, title: str | None) -> int:
     if not title:
         return 0
@@ -144,9 +154,11 @@ def _location(name: str | None) -> str | None:
 def _casualty_facts(
     text: str, tokens: list[Token], found: list[tuple[Casualty, str | None]], title_end: int
 ) -> list[tuple[int, Fact]]:
-    groups: dict[tuple[str, str, int], list[tuple[Casualty, str | None]]] = defaultdict(list)
+    groups: dict[tuple[str, str, int, bool], list[tuple[Casualty, str | None]]] = (
+        defaultdict(list))
     for c, loc in found:
-        groups[(c.category.value, c.group.value, c.fig.min)].append((c, loc))
+        vague = c.fig.qualifier is Qualifier.VAGUE
+        groups[(c.category.value, c.group.value, c.fig.min, vague)].append((c, loc))
     merged: list[tuple[Casualty, str | None, Qualifier, bool]] = []
     for members in groups.values():
         places = {loc for _, loc in members}
@@ -196,8 +208,9 @@ def _measure_facts(
             (m, loc))
     out: list[tuple[int, MeasureFact, int]] = []
     for members in groups.values():
-        named = [(m, loc) for m, loc in members if _location(loc) is not None]
-        m, loc = named[0] if named else members[0]
+        # a status word says more than a presence; among equals, a named place wins
+        m, loc = min(members, key=lambda x: (
+            x[0].rule.endswith((":presence", ":mention")), _location(x[1]) is None))
         first = min(tokens[x.start].start for x, _ in members)
         start, end = tokens[m.start].start, tokens[m.end - 1].end
         fact = MeasureFact(
