@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import time
 from collections.abc import Iterator, Sequence
@@ -287,22 +288,34 @@ class ObservabilityServer:
             await self.probe.redis.aclose()
 
 
+def route_faststream_logs() -> None:
+    """faststream gives the loggers it creates on start a plain-text handler of their own
+    (`faststream.access.*`): send their lines through the root handler, as JSON like ours."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("faststream"):
+            own = logging.getLogger(name)
+            own.handlers.clear()
+            own.propagate = True
+
+
 def observe(app: FastStream, settings: Settings, names: Sequence[str]) -> FastStream:
     """Serve the health and metrics endpoints for the lifetime of `app` (when enabled)."""
-    if not settings.observability.enabled:
-        return app
-    server = ObservabilityServer(settings, names)
+    server = ObservabilityServer(settings, names) if settings.observability.enabled else None
     clock: list[float] = []
 
     async def on_startup() -> None:
         clock.append(time.monotonic())
-        await server.start()
+        if server is not None:
+            await server.start()
 
     async def after_startup() -> None:
-        server.mark_started()
+        route_faststream_logs()
+        if server is not None:
+            server.mark_started()
         log.info("worker_started", workers=list(names), seconds=time.monotonic() - clock[0])
 
     app.on_startup(on_startup)
     app.after_startup(after_startup)
-    app.on_shutdown(server.stop)
+    if server is not None:
+        app.on_shutdown(server.stop)
     return app
