@@ -154,8 +154,7 @@ async def test_lag_and_pending_come_from_xinfo_groups(redis: Redis, prefix: str)
 
 
 def _taken_socket() -> socket.socket:
-    sock = socket.create_server(("127.0.0.1", 0))
-    return sock
+    return socket.create_server(("127.0.0.1", 0))
 
 
 async def test_a_taken_port_is_logged_and_the_worker_goes_on(settings: Settings) -> None:
@@ -169,7 +168,8 @@ async def test_a_taken_port_is_logged_and_the_worker_goes_on(settings: Settings)
             await server.start()
         await server.stop()
     failed = [e for e in logs if e["event"] == "observability_server_failed"]
-    assert failed and failed[0]["port"] == port
+    assert failed
+    assert failed[0]["port"] == port
     assert server.port is None
 
 
