@@ -135,6 +135,8 @@ class CasualtyReader:
         j = i
         while j < min(hi, i + _PREDICATE_REACH):
             r = roles[j]
+            if "demands" in r:
+                return None, False
             if "subset" in r:  # ", including a 10-year-old girl," is skipped
                 k = r["subset"].end
                 while k < hi and tokens[k].text != ",":
@@ -256,10 +258,11 @@ class CasualtyReader:
         if group is None:
             group = self._among(roles, end, hi, lo, fig.start)
         if group is None and parent is not None and (
-            np_.others or others_before or np_.kind in ("empty", "category")
-        ) and self._continues(tokens, roles, fig, parent, subset):
+            np_.others or others_before or (np_.kind in ("empty", "category") and (
+                self._continues(tokens, roles, fig, parent, subset)))
+        ):
             group = parent.group
-        optional = fig.earlier or fig.word_one or self._earlier(roles, lo, end) or any(
+        optional = fig.earlier or self._earlier(roles, lo, end) or any(
             "increments" in roles[k] for k in range(fig.end, min(hi, fig.end + 2)))
         if subset and parent is not None:
             breakdown = group is not None and parent.group is Group.UNSPECIFIED and (

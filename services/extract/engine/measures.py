@@ -51,6 +51,8 @@ class Measure:
     rule: str
     rank: int = RANK_REPORTED
     optional: bool = False
+    cue: int | None = None
+    """token where its status word starts"""
 
 
 class MeasureReader:
@@ -89,7 +91,9 @@ class MeasureReader:
         for entries in mentions:
             facts = [f for m in entries if (f := self._one(tokens, roles, sent, m, cues))]
             out.extend(_one_force(facts))
-        return out
+        foreign = {f.cue for f in out if f.kind is MeasureKind.FOREIGN_TROOPS}
+        return [f for f in out if not (  # "les militaires de la force de la Cédéao ont quitté"
+            f.kind is MeasureKind.MILITARY_DEPLOYMENT and f.cue is not None and f.cue in foreign)]
 
     def _one(
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, m: Match,
@@ -128,12 +132,14 @@ class MeasureReader:
         target: MeasureStatus | None = None
         if status is LIFTED and self._partial(roles, m, cue, sent):
             status = PARTIAL
-        if cue.value != "continue" and self._future(tokens, roles, cue, sent.start):
+        later = cue.end <= m.start and any(  # "la fin de l'état d'urgence à compter du 1er"
+            "future" in roles[k] for k in range(m.end, min(sent.end, m.end + _TENSE_REACH)))
+        if cue.value != "continue" and (later or self._future(tokens, roles, cue, sent.start)):
             target = IN_FORCE if status is IN_FORCE else LIFTED
             status, rank = MeasureStatus.PLANNED, RANK_PLANNED
         start, end = min(m.start, cue.start), max(m.end, cue.end)
         return Measure(entry.kind, status, target, start, end, (m.start, m.end),
-                       rule=f"{entry.polarity}:{cue.value}", rank=rank)
+                       rule=f"{entry.polarity}:{cue.value}", rank=rank, cue=cue.start)
 
     @staticmethod
     def _relative_span(
