@@ -27,6 +27,8 @@ class WorkerProcs:
             TOCSIN_LOG_JSON="true",
             TOCSIN_WORKER__CLAIM_IDLE_MS=str(self.claim_idle_ms),
             TOCSIN_WORKER__POLLING_MS="50",
+            # several workers share this machine: no fixed metrics port unless asked for
+            TOCSIN_OBSERVABILITY__ENABLED="false",
         )
         env.update(self.extra_env)
         return env

@@ -13,7 +13,8 @@ from services.common.logging import configure_logging
 from services.common.observability import broker_middlewares, observe
 from services.common.redis_client import connect
 from services.common.settings import Settings
-from services.common.streams import Streams
+from services.common.consume import ensure_group
+from services.common.streams import GROUPS, Streams
 from services.common.trim import trim_forever
 
 WORKER_NAMES = ("ingest", "extract", "alert")
@@ -36,11 +37,26 @@ def router_factory(name: str) -> Callable[[Settings], RedisRouter]:
     raise ValueError(msg)
 
 
+def input_stream(settings: Settings, name: str) -> str:
+    """The stream worker `name` reads through its group."""
+    streams = Streams(settings.stream_prefix)
+    return {"ingest": streams.inbox, "extract": streams.articles, "alert": streams.facts}[name]
+
+
+async def ensure_groups(settings: Settings, names: Sequence[str]) -> None:
+    """Each worker's group exists from the start of its stream before the subscribers start."""
+    redis = connect(settings)
+    try:
+        for name in names:
+            await ensure_group(redis, input_stream(settings, name), GROUPS[name])
+    finally:
+        await redis.aclose()
+
+
 def trimmed_streams(settings: Settings, names: Sequence[str]) -> list[tuple[str, int | None]]:
     """The streams each worker keeps bounded: those it reads, and the receipts and alerts."""
     streams = Streams(settings.stream_prefix)
-    reads = {"ingest": streams.inbox, "extract": streams.articles, "alert": streams.facts}
-    out: list[tuple[str, int | None]] = [(reads[n], None) for n in names]
+    out: list[tuple[str, int | None]] = [(input_stream(settings, n), None) for n in names]
     if "alert" in names:
         out.append((streams.alerts, settings.worker.stream_maxlen))
         out.append((streams.receipts, settings.worker.stream_maxlen))
@@ -55,6 +71,10 @@ def build_app(settings: Settings, names: Sequence[str]) -> FastStream:
         broker.include_router(router_factory(name)(settings))
     app = observe(FastStream(broker), settings, names)
     tasks: list[asyncio.Task[None]] = []
+
+    @app.on_startup
+    async def create_groups() -> None:
+        await ensure_groups(settings, names)
 
     @app.after_startup
     async def start_trimming() -> None:

@@ -13,7 +13,7 @@ Pure: the offline path keeps the `Index` in a dict, the Redis path in a hash (se
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,14 +59,16 @@ class Assignment(BaseModel):
 
 def article_day(facts: ArticleFacts) -> str | None:
     """The day that places an article in time: the day it reports on, else its full
-    publication date, else the day it was ingested or extracted."""
+    publication date, else None (the article then joins its country's latest story).
+
+    The time of ingestion is deliberately not used: a replayed or late archive article would
+    open a story of the day it was read, and the pipeline would disagree with the offline
+    path over the same file.
+    """
     if facts.day:
         return facts.day
     if facts.published and len(facts.published) == 10:
         return facts.published
-    stamp = facts.ingested_at or facts.extracted_at
-    if stamp:
-        return datetime.fromtimestamp(stamp, tz=UTC).date().isoformat()
     return None
 
 

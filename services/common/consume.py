@@ -21,7 +21,7 @@ from faststream.redis import RedisBroker, RedisRouter, StreamSub
 from faststream.redis.annotations import RedisStreamMessage
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from schemas.dead_letter import DeadLetter
 from schemas.receipt import Receipt
@@ -39,6 +39,19 @@ M = TypeVar("M", bound=BaseModel)
 current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
 
 Handler = Callable[[M, Any], Awaitable[None]]
+
+
+async def ensure_group(redis: Redis, stream: str, group: str) -> None:
+    """Create `group` on `stream` from its first entry, unless it exists.
+
+    faststream would create it at `$` when the subscriber starts, skipping whatever producers
+    wrote before the first worker of the group came up; from `0` nothing is skipped.
+    """
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -92,8 +92,9 @@ async def run_demo(settings: Settings, *, feed: str | None = None) -> int:
 
 async def _run(settings: Settings, console: Console, feed: str | None) -> int:
     from services.replay import ReplayTimeoutError, replay
-    from services.workers import WORKER_NAMES, router_factory
+    from services.workers import WORKER_NAMES, ensure_groups, router_factory
 
+    await ensure_groups(settings, WORKER_NAMES)
     broker = create_broker(settings)
     for name in WORKER_NAMES:
         broker.include_router(router_factory(name)(settings))
