@@ -208,7 +208,8 @@ class Lexicon(_Table):
 
 def available_languages() -> list[str]:
     folder = resources.files("services.extract") / "lexicons"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    names = (p.name for p in folder.iterdir())
+    return sorted(n.removesuffix(".toml") for n in names if n.endswith(".toml"))
 
 
 @functools.cache

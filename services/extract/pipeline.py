@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from importlib import resources
 from datetime import date
+from importlib import resources
 
 import structlog
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from schemas.vocab import Category, Group
 from services.extract.engine.clauses import Sentence
 from services.extract.engine.grammar import (
-    CATEGORY, FATE, GROUP, MEMBERS, OTHERS, RANGE_TO, TOLL, Grammar,
+    CATEGORY,
+    FATE,
+    GROUP,
+    MEMBERS,
+    OTHERS,
+    RANGE_TO,
+    TOLL,
+    Grammar,
 )
 from services.extract.engine.numbers import Figure
 from services.extract.engine.phrases import Match
@@ -55,7 +62,7 @@ class CasualtyReader:
         self.g = grammar
 
     # -- the people counted ------------------------------------------------------------
-    def noun_phrase(
+    def noun_phrase(  # noqa: PLR0911, PLR0912 - one rule, one decision list
         self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int
     ) -> _NounPhrase:
         others = False
@@ -203,7 +210,7 @@ class CasualtyReader:
         accepted.extend(out)
         return out
 
-    def _one(
+    def _one(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
         lo: int, hi: int, starts: set[int], done: list[Casualty], n: int,
     ) -> Casualty | None:
@@ -242,7 +249,7 @@ class CasualtyReader:
         if category is None and not fig.earlier:
             m = self.toll(roles, fig, lo)
             if m is not None:
-                category, rule = Category(m.value), "toll"
+                category, rule = Category(m.value), "count_noun"
         parent = done[-1] if done else None
         group = np_.group
         if np_.kind == "reject" and rule == "noun" and not subset:
@@ -327,10 +334,7 @@ class CasualtyReader:
     @staticmethod
     def _mixed(roles: list[dict[str, Match]], end: int, hi: int) -> bool:
         """"3.200 muertos y desaparecidos": the count mixes in another fate."""
-        for k in range(end, min(hi, end + 3)):
-            if FATE in roles[k]:
-                return True
-        return False
+        return any(FATE in roles[k] for k in range(end, min(hi, end + 3)))
 
     @staticmethod
     def _among(

@@ -31,7 +31,7 @@ class Sentence:
         return lo, hi
 
 
-def read_sentence(
+def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     grammar: Grammar,
     figures: FigureReader,
     tokens: list[Token],

@@ -12,10 +12,10 @@ from services.extract.lexicon import Lexicon
 AMOUNT, QUAL, QUAL_AFTER = "amount", "qual", "qual_after"
 RANGE_OPEN, RANGE_JOIN, RANGE_FROM, RANGE_TO, CHANGE = "r_open", "r_join", "r_from", "r_to", "chg"
 GROUP, MEMBERS, OTHERS = "group", "members", "others"
-CATEGORY, TOLL, FATE = "category", "toll", "fate"
+CATEGORY, TOLL, FATE = "category", "tolls", "fates"
 MEASURE, STATUS = "measure", "status"
 LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
-    "l_prep", "l_head", "l_type", "capital", "largest", "country", "anaphor", "l_conn", "not_place"
+    "l_prep", "l_head", "l_type", "capital", "largest_city", "country", "anaphor", "l_conn", "not_place"
 )
 CUE_ROLES = (
     "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from schemas.vocab import Qualifier
 from services.extract.engine.grammar import (
-    AMOUNT, CHANGE, QUAL, QUAL_AFTER, RANGE_FROM, RANGE_JOIN, RANGE_OPEN, RANGE_TO, Grammar,
+    AMOUNT,
+    CHANGE,
+    QUAL,
+    QUAL_AFTER,
+    RANGE_FROM,
+    RANGE_JOIN,
+    RANGE_OPEN,
+    RANGE_TO,
+    Grammar,
 )
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
@@ -61,10 +69,10 @@ class FigureReader:
                 break
             parts = self._parts(tok.fold)
             if parts is None:
-                if seen and tok.fold in self.words.connectors and j + 1 < end:
-                    if self._parts(tokens[j + 1].fold) is not None:
-                        j += 1
-                        continue
+                if (seen and tok.fold in self.words.connectors and j + 1 < end
+                        and self._parts(tokens[j + 1].fold) is not None):
+                    j += 1
+                    continue
                 break
             for kind, value in parts:
                 if kind == "unit":
@@ -122,7 +130,7 @@ class FigureReader:
             return self._word_value(tokens, i, end)
         return None
 
-    def figure_at(
+    def figure_at(  # noqa: PLR0911, PLR0912 - one rule, one decision list
         self, tokens: list[Token], roles: list[dict[str, Match]], i: int, end: int
     ) -> Figure | None:
         start = i
@@ -133,8 +141,9 @@ class FigureReader:
         if QUAL in r and r[QUAL].end < end:
             qualifier = r[QUAL].value
             i = r[QUAL].end
-            if "glue" in roles[i] and roles[i]["glue"].end < end:  # "al menos a 2.300"
-                i = roles[i]["glue"].end
+            glue = roles[i].get("glue")
+            if glue is not None and glue.end < end:  # "al menos a 2.300"
+                i = glue.end
             r = roles[i]
         if RANGE_OPEN in r and r[RANGE_OPEN].end < end:
             rng = self._range(tokens, roles, r[RANGE_OPEN].end, end, RANGE_JOIN)
@@ -143,11 +152,12 @@ class FigureReader:
                 return Figure(start, stop, lo, hi, Qualifier.ABOUT)
         if AMOUNT in r:
             amount = self.g.lexicon.amounts[int(r[AMOUNT].value)]
-            lo, hi, q = amount.min, amount.max, amount.qualifier
+            top: int | None = amount.max
+            q = amount.qualifier
             if qualifier is not None:
                 q = Qualifier(qualifier)
-                hi = None if q is Qualifier.AT_LEAST else lo
-            return Figure(start, r[AMOUNT].end, lo, hi, q)
+                top = None if q is Qualifier.AT_LEAST else amount.min
+            return Figure(start, r[AMOUNT].end, amount.min, top, q)
         if RANGE_FROM in r and qualifier is None and r[RANGE_FROM].end < end:
             rng = self._range(tokens, roles, r[RANGE_FROM].end, end, RANGE_TO)
             if rng is not None:
@@ -214,6 +224,6 @@ def is_time_or_money(tokens: list[Token], fig: Figure) -> bool:
         return False
     if after.kind == MARK and after.text in {"%", "‰"} | _CURRENCY:
         return True
-    if after.text in {":", "h"} and fig.end + 1 < len(tokens):
+    if after.text == ":" and fig.end + 1 < len(tokens):
         return tokens[fig.end + 1].kind == DIGIT
     return False

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.extract.engine.grammar import (
-    ANAPHOR, CAPITAL, COUNTRY, LARGEST, LCONN, LHEAD, LPREP, LTYPE, NOT_PLACE,
+    ANAPHOR,
+    CAPITAL,
+    COUNTRY,
+    LARGEST,
+    LCONN,
+    LHEAD,
+    LPREP,
+    LTYPE,
+    NOT_PLACE,
 )
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import WORD, Token
@@ -74,7 +82,7 @@ class PlaceReader:
         while i < hi:
             r = roles[i]
             described = sorted(
-                ((r[role], what) for role, what in ((CAPITAL, "capital"), (LARGEST, "largest"))
+                ((r[role], what) for role, what in ((CAPITAL, "capital"), (LARGEST, "largest_city"))
                  if role in r),
                 key=lambda x: -x[0].end,
             )
@@ -97,7 +105,7 @@ class PlaceReader:
                 i = self._plain(text, tokens, roles, i, hi, out)
         return out
 
-    def _plain(
+    def _plain(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
         self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
         out: list[Place],
     ) -> int:
@@ -118,9 +126,10 @@ class PlaceReader:
                     out.append(Place(i, end, self.name(text, tokens, i, end), typed=True))
                     return end
             elif conn is not None:  # "la comuna de San Bernardo"
-                end = _name_at(tokens, roles, conn.end, hi, typed=False)
-                if end > conn.end:
-                    out.append(Place(i, end, self.name(text, tokens, conn.end, end), typed=True))
+                after = conn.end
+                end = _name_at(tokens, roles, after, hi, typed=False)
+                if end > after:
+                    out.append(Place(i, end, self.name(text, tokens, after, end), typed=True))
                     return end
             else:  # "la región Metropolitana"
                 end = _name_at(tokens, roles, j, hi, typed=False)
@@ -129,10 +138,10 @@ class PlaceReader:
                     return end
             return m.end
         for role in (LPREP, LHEAD):
-            m = r.get(role)
-            if m is None:
+            intro = r.get(role)
+            if intro is None:
                 continue
-            j = m.end
+            j = intro.end
             if role == LHEAD:
                 conn = roles[j].get(LCONN) if j < hi else None
                 if conn is None:
@@ -165,7 +174,7 @@ def resolve_descriptions(
         if p.desc and not p.name.startswith("\x00"):
             found.setdefault("\x00" + p.desc, p.name)
     for p in mentions:
-        if p.name not in ("\x00capital", "\x00largest"):
+        if p.name not in ("\x00capital", "\x00largest_city"):
             continue
         k = p.start - 1
         if k >= 0 and tokens[k].text in {",", "(", "—", "–"}:

@@ -14,7 +14,11 @@ from services.extract.engine.grammar import Grammar
 from services.extract.engine.measures import Measure, MeasureReader
 from services.extract.engine.numbers import FigureReader
 from services.extract.engine.places import (
-    COUNTRY_NAME, IsCountry, Place, PlaceReader, resolve_descriptions,
+    COUNTRY_NAME,
+    IsCountry,
+    Place,
+    PlaceReader,
+    resolve_descriptions,
 )
 from services.extract.engine.tokens import MARK, Token, sentences, tokenize
 
@@ -40,12 +44,14 @@ class _Located:
                  described: dict[str, str]) -> None:
         self.text, self.tokens, self.mentions, self.described = text, tokens, mentions, described
         named = Counter(p.name for p in mentions if not p.name.startswith("\x00"))
-        self.most = named.most_common(1)[0][0] if named and named.most_common(1)[0][1] > 1 else None
+        top = named.most_common(2)
+        # the article's one place, or the one it names most: what "the capital" stands for
+        self.most = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
     def resolve(self, p: Place) -> str | None:
         if not p.name.startswith("\x00") or p.name == COUNTRY_NAME:
             return p.name
-        if p.name in ("\x00capital", "\x00largest"):
+        if p.name in ("\x00capital", "\x00largest_city"):
             return self.described.get(p.name) or self.most
         if p.name == "\x00anaphor":
             before = [q for q in self.mentions if q.end <= p.start and q.start >= p.start - 80
@@ -165,20 +171,22 @@ def _casualty_facts(
         named = {p for p in places if p is not None and p not in (COUNTRY_NAME, MULTI)}
         buckets: dict[str | None, list[Casualty]] = defaultdict(list)
         for c, loc in members:
+            where = loc
             if loc is None or loc == MULTI:
-                loc = COUNTRY_NAME if COUNTRY_NAME in places else (
+                where = COUNTRY_NAME if COUNTRY_NAME in places else (
                     next(iter(named)) if len(named) == 1 else None)
-            buckets[loc].append(c)
+            buckets[where].append(c)
         for loc, cs in buckets.items():
-            votes: Counter[Qualifier] = Counter()
+            votes: dict[Qualifier, float] = defaultdict(float)
             for c in cs:
-                votes[c.fig.qualifier] += 0.5 if tokens[c.start].start < title_end else 1
+                votes[c.fig.qualifier] += 0.5 if tokens[c.start].start < title_end else 1.0
             best = max(votes.values())
             qualifier = next(q for q in _QUALIFIER_TIES if votes.get(q) == best)
             body = [c for c in cs if tokens[c.start].start >= title_end] or cs
             merged.append((body[0], loc, qualifier, all(c.optional for c in cs)))
     out: list[tuple[int, Fact]] = []
-    for c, loc, qualifier, optional in merged:
+    for c, loc, qualifier, all_optional in merged:
+        optional = all_optional
         if not optional and qualifier not in (Qualifier.EXACT, Qualifier.VAGUE):
             optional = any(
                 o is not c and not o_opt and o.category is c.category and o.group is c.group
@@ -233,7 +241,7 @@ def _order_statuses(facts: list[Fact], ranks: dict[int, int]) -> list[Fact]:
     for slots in by_kind.values():
         if len(slots) < 2:
             continue
-        ms = [facts[i] for i in slots]
+        ms = [f for i in slots if isinstance(f := facts[i], MeasureFact)]
         ranked = sorted(
             ms,
             key=lambda f: (ranks.get(id(f), 1), _LIFECYCLE.get(
@@ -241,10 +249,8 @@ def _order_statuses(facts: list[Fact], ranks: dict[int, int]) -> list[Fact]:
         )
         last = ranked[-1]
         for slot, f in zip(slots, ranked, strict=True):
-            if f is not last and isinstance(f, MeasureFact) and isinstance(last, MeasureFact):
-                same_place = f.location is None or last.location is None or (
-                    f.location == last.location)
-                if same_place:
-                    f = f.model_copy(update={"optional": True})
-            out[slot] = f
+            same_place = f.location is None or last.location is None or (
+                f.location == last.location)
+            out[slot] = f.model_copy(update={"optional": True}) if (
+                f is not last and same_place) else f
     return out
