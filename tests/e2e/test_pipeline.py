@@ -83,7 +83,12 @@ async def test_killed_worker_loses_no_article(
         for n in range(12)
     ]
     articles = f"{settings.stream_prefix}:articles"
-    await asyncio.sleep(1.0)  # the extract group exists once the worker has started
+    for _ in range(600):  # the extract worker creates its group on startup
+        if await redis.exists(articles) and any(
+            g["name"] == b"extract" for g in await redis.xinfo_groups(articles)
+        ):
+            break
+        await asyncio.sleep(0.05)
     workers.kill("extract")
     task = asyncio.create_task(replay(redis, settings, items, timeout=90, sequential=False))
     for _ in range(200):
