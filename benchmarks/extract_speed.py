@@ -28,8 +28,16 @@ def load_articles() -> list[Article]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 a = json.loads(line)
-                out.append(Article(id=a["id"], published=a.get("published"), lang=a.get("lang"),
-                                   title=a.get("title"), text=a["text"], ingested_at=0.0))
+                out.append(
+                    Article(
+                        id=a["id"],
+                        published=a.get("published"),
+                        lang=a.get("lang"),
+                        title=a.get("title"),
+                        text=a["text"],
+                        ingested_at=0.0,
+                    )
+                )
     return out
 
 
@@ -55,15 +63,19 @@ def main() -> None:
     tracemalloc.stop()
     n = args.rounds * len(articles)
     chars = sum(len(a.text) for a in articles) * args.rounds
-    print(json.dumps({
-        "articles": n,
-        "seconds": round(elapsed, 3),
-        "articles_per_s": round(n / elapsed, 1),
-        "chars_per_s": round(chars / elapsed),
-        "traced_peak_mib": round(peak / 2**20, 1),
-        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "cores_on_machine": os.cpu_count(),
-    }))
+    print(
+        json.dumps(
+            {
+                "articles": n,
+                "seconds": round(elapsed, 3),
+                "articles_per_s": round(n / elapsed, 1),
+                "chars_per_s": round(chars / elapsed),
+                "traced_peak_mib": round(peak / 2**20, 1),
+                "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "cores_on_machine": os.cpu_count(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

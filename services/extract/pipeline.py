@@ -13,7 +13,7 @@ import structlog
 from schemas.article import Article
 from schemas.facts import ArticleFacts, Fact
 from services.common.settings import ExtractSettings
-from services.extract.engine import Grammar, extract_facts
+from services.extract.engine import Engine, Grammar
 from services.extract.lexicon import load_lexicon
 
 log = structlog.get_logger(__name__)
@@ -92,11 +92,13 @@ class Extractor:
 
     def __init__(self, settings: ExtractSettings) -> None:
         self._settings = settings
-        self._grammars = {lang: Grammar(load_lexicon(lang)) for lang in settings.languages}
         self._detect = _detector(settings.languages)
         self._day = _day_resolver()
         self._country = _country_resolver()
-        self._is_country = _country_names(settings.languages)
+        is_country = _country_names(settings.languages)
+        self._grammars = {
+            lang: Engine(Grammar(load_lexicon(lang)), is_country) for lang in settings.languages
+        }
         log.info("extractor_ready", langs=list(self._grammars))
 
     @property
@@ -107,12 +109,12 @@ class Extractor:
         self, text: str, lang: str, published: str | None = None, title: str | None = None
     ) -> list[Fact]:
         """The facts of one text in a language we read, in text order (see engine)."""
-        grammar = self._grammars.get(lang)
-        if grammar is None:
+        del published  # the facts do not depend on it; the day is read in `extract`
+        engine = self._grammars.get(lang)
+        if engine is None:
             return []
         text = text[: self._settings.max_text_chars]
-        return extract_facts(grammar, blank_marker(text), title=title, published=published,
-                             is_country=self._is_country)
+        return engine.extract(blank_marker(text), title=title)
 
     def language_of(self, article: Article) -> str | None:
         if article.lang:

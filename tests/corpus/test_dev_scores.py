@@ -23,7 +23,9 @@ pytestmark = pytest.mark.corpus
 
 
 def _stories() -> list[str]:
-    return sorted(p.name for p in DEV.iterdir() if (p / "gold.json").exists()) if DEV.is_dir() else []
+    return (
+        sorted(p.name for p in DEV.iterdir() if (p / "gold.json").exists()) if DEV.is_dir() else []
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,8 @@ def score() -> ModuleType:
     if not (CORPUS / "score.py").is_file():
         pytest.skip(f"no corpus at {CORPUS.resolve()}: the dev scores need ../shared/corpus")
     spec = importlib.util.spec_from_file_location("corpus_score", CORPUS / "score.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["corpus_score"] = module
     spec.loader.exec_module(module)
@@ -43,8 +46,15 @@ def extractor() -> Extractor:
     return Extractor(ExtractSettings())
 
 
-@pytest.mark.parametrize("story", _stories() or [pytest.param("none", marks=pytest.mark.skip(
-    reason="no dev stories: ../shared/corpus/dev is absent"))])
+@pytest.mark.parametrize(
+    "story",
+    _stories()
+    or [
+        pytest.param(
+            "none", marks=pytest.mark.skip(reason="no dev stories: ../shared/corpus/dev is absent")
+        )
+    ],
+)
 def test_story_scores(story: str, score: ModuleType, extractor: Extractor, tmp_path: Path) -> None:
     folder = DEV / story
     rows = []
@@ -52,14 +62,21 @@ def test_story_scores(story: str, score: ModuleType, extractor: Extractor, tmp_p
         if not line.strip():
             continue
         a = json.loads(line)
-        article = Article(id=a["id"], url=a.get("url"), published=a.get("published"),
-                          lang=a.get("lang"), title=a.get("title"), text=a["text"],
-                          ingested_at=0.0)
+        article = Article(
+            id=a["id"],
+            url=a.get("url"),
+            published=a.get("published"),
+            lang=a.get("lang"),
+            title=a.get("title"),
+            text=a["text"],
+            ingested_at=0.0,
+        )
         facts = extractor.extract(article)
         for fact in facts.facts:
             assert fact.quote == article.text[fact.start : fact.end]
-        rows.append({"article_id": article.id,
-                     "facts": [f.model_dump(mode="json") for f in facts.facts]})
+        rows.append(
+            {"article_id": article.id, "facts": [f.model_dump(mode="json") for f in facts.facts]}
+        )
     pred = tmp_path / "facts.jsonl"
     pred.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     result = score.score_facts(folder, str(pred), False)

@@ -16,24 +16,91 @@ def extractor() -> Extractor:
 
 # (id, lang, text, (category, group, min, qualifier))
 FIGURES = [
-    ("fr-digits-dot", "fr", "Environ 2.000 personnes ont été arrêtées.", ("arrested", "unspecified", 2000, "about")),
-    ("fr-digits-space", "fr", "Près de 8 000 personnes ont été interpellées.", ("arrested", "unspecified", 8000, "nearly")),
-    ("fr-words-compound", "fr", "Quatre-vingt-dix manifestants ont été blessés.", ("injured", "protesters", 90, "exact")),
-    ("fr-millier", "fr", "Plus d'un millier de personnes ont été blessées.", ("injured", "unspecified", 1000, "at_least")),
-    ("fr-dizaines", "fr", "Les heurts ont fait des dizaines de morts.", ("killed", "unspecified", 20, "vague")),
-    ("en-comma", "en", "Police said 1,200 people were detained.", ("arrested", "unspecified", 1200, "exact")),
-    ("en-words-hyphen", "en", "Twenty-two soldiers were killed in the ambush.", ("killed", "security_forces", 22, "exact")),
-    ("en-range", "en", "Between 30 and 40 protesters were wounded.", ("injured", "protesters", 30, "about")),
-    ("en-more-than", "en", "More than 100 people were arrested.", ("arrested", "unspecified", 100, "at_least")),
-    ("en-active", "en", "Gunmen killed 12 villagers overnight.", ("killed", "civilians", 12, "exact")),
-    ("es-words", "es", "Veintitrés carabineros resultaron heridos.", ("injured", "security_forces", 23, "exact")),
-    ("es-decenas", "es", "Decenas de manifestantes fueron detenidos.", ("arrested", "protesters", 20, "vague")),
-    ("es-thousands-dot", "es", "Un total de 1.554 personas fueron detenidas.", ("arrested", "unspecified", 1554, "exact")),
+    (
+        "fr-digits-dot",
+        "fr",
+        "Environ 2.000 personnes ont été arrêtées.",
+        ("arrested", "unspecified", 2000, "about"),
+    ),
+    (
+        "fr-digits-space",
+        "fr",
+        "Près de 8 000 personnes ont été interpellées.",
+        ("arrested", "unspecified", 8000, "nearly"),
+    ),
+    (
+        "fr-words-compound",
+        "fr",
+        "Quatre-vingt-dix manifestants ont été blessés.",
+        ("injured", "protesters", 90, "exact"),
+    ),
+    (
+        "fr-millier",
+        "fr",
+        "Plus d'un millier de personnes ont été blessées.",
+        ("injured", "unspecified", 1000, "at_least"),
+    ),
+    (
+        "fr-dizaines",
+        "fr",
+        "Les heurts ont fait des dizaines de morts.",
+        ("killed", "unspecified", 20, "vague"),
+    ),
+    (
+        "en-comma",
+        "en",
+        "Police said 1,200 people were detained.",
+        ("arrested", "unspecified", 1200, "exact"),
+    ),
+    (
+        "en-words-hyphen",
+        "en",
+        "Twenty-two soldiers were killed in the ambush.",
+        ("killed", "security_forces", 22, "exact"),
+    ),
+    (
+        "en-range",
+        "en",
+        "Between 30 and 40 protesters were wounded.",
+        ("injured", "protesters", 30, "about"),
+    ),
+    (
+        "en-more-than",
+        "en",
+        "More than 100 people were arrested.",
+        ("arrested", "unspecified", 100, "at_least"),
+    ),
+    (
+        "en-active",
+        "en",
+        "Gunmen killed 12 villagers overnight.",
+        ("killed", "civilians", 12, "exact"),
+    ),
+    (
+        "es-words",
+        "es",
+        "Veintitrés carabineros resultaron heridos.",
+        ("injured", "security_forces", 23, "exact"),
+    ),
+    (
+        "es-decenas",
+        "es",
+        "Decenas de manifestantes fueron detenidos.",
+        ("arrested", "protesters", 20, "vague"),
+    ),
+    (
+        "es-thousands-dot",
+        "es",
+        "Un total de 1.554 personas fueron detenidas.",
+        ("arrested", "unspecified", 1554, "exact"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("lang", "text", "want"), [pytest.param(*r[1:], id=r[0]) for r in FIGURES])
-def test_figure(extractor: Extractor, lang: str, text: str, want: tuple[str, str, int, str]) -> None:
+def test_figure(
+    extractor: Extractor, lang: str, text: str, want: tuple[str, str, int, str]
+) -> None:
     facts = [f for f in extractor.extract_text(text, lang) if isinstance(f, CasualtyFact)]
     got = [(f.category.value, f.group.value, f.min, f.qualifier.value) for f in facts]
     assert got == [want]
@@ -64,7 +131,8 @@ def test_figure_repeated_is_one_fact(extractor: Extractor) -> None:
     text = "At least 22 people were killed. Rights groups say at least 22 people were killed."
     facts = extractor.extract_text(text, "en")
     assert [(f.min, f.qualifier.value) for f in facts if isinstance(f, CasualtyFact)] == [
-        (22, "at_least")]
+        (22, "at_least")
+    ]
 
 
 def test_subset_is_optional_and_place_is_kept(extractor: Extractor) -> None:
@@ -83,8 +151,10 @@ def test_rise_keeps_the_new_figure(extractor: Extractor) -> None:
 
 
 def test_status_told_last_comes_last(extractor: Extractor) -> None:
-    text = ("Le couvre-feu sera levé lundi. Le président avait décrété le couvre-feu "
-            "la semaine dernière.")
+    text = (
+        "Le couvre-feu sera levé lundi. Le président avait décrété le couvre-feu "
+        "la semaine dernière."
+    )
     facts = [f for f in extractor.extract_text(text, "fr") if isinstance(f, MeasureFact)]
     assert [(f.status.value, f.optional) for f in facts] == [("in_force", True), ("planned", False)]
     assert facts[-1].target is not None
@@ -95,12 +165,17 @@ def test_date_marker_is_no_fact(extractor: Extractor) -> None:
     text = " date 2022-01 Treize policiers ont été tués jeudi."
     facts = extractor.extract_text(text, "fr")
     assert [(f.min, f.quote) for f in facts if isinstance(f, CasualtyFact)] == [
-        (13, "Treize policiers ont été tués")]
+        (13, "Treize policiers ont été tués")
+    ]
 
 
 def test_capital_named_elsewhere(extractor: Extractor) -> None:
-    text = ("Police barred protests in Nairobi. A court suspended the ban on protests in the "
-            "capital on Thursday.")
+    text = (
+        "Police barred protests in Nairobi. A court suspended the ban on protests in the "
+        "capital on Thursday."
+    )
     facts = [f for f in extractor.extract_text(text, "en") if isinstance(f, MeasureFact)]
     assert [(f.status.value, f.location) for f in facts] == [
-        ("in_force", "Nairobi"), ("lifted", "Nairobi")]
+        ("in_force", "Nairobi"),
+        ("lifted", "Nairobi"),
+    ]

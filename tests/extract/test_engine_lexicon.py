@@ -44,8 +44,13 @@ def _identifiers() -> set[str]:
     _schema_names(Lexicon, seen)
     for lit in (lexicon_module.StatusClass, lexicon_module.Polarity):
         seen.update(typing.get_args(lit))
-    for enum in (vocab.Category, vocab.Group, vocab.Qualifier, vocab.MeasureKind,
-                 vocab.MeasureStatus):
+    for enum in (
+        vocab.Category,
+        vocab.Group,
+        vocab.Qualifier,
+        vocab.MeasureKind,
+        vocab.MeasureStatus,
+    ):
         seen.update(e.value for e in enum)
     return seen
 
@@ -61,9 +66,13 @@ def _engine_literals(identifiers: set[str]) -> set[str]:
             for c in ast.walk(node)
         }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-                id(node) not in skipped
-            ) and node.value.strip("\x00:") not in identifiers and _PHRASE.match(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and (id(node) not in skipped)
+                and node.value.strip("\x00:") not in identifiers
+                and _PHRASE.match(node.value)
+            ):
                 words.update(w.lower() for w in _WORD.findall(node.value))
     return words
 

@@ -1,6 +1,6 @@
-"""The language-free extraction grammar. Its public face: `Grammar` and `extract_facts`."""
+"""The language-free extraction grammar. Its public face: `Grammar` and `Engine`."""
 
 from services.extract.engine.grammar import Grammar
-from services.extract.engine.spans import extract_facts
+from services.extract.engine.spans import Engine
 
-__all__ = ["Grammar", "extract_facts"]
+__all__ = ["Engine", "Grammar"]

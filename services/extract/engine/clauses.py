@@ -46,6 +46,9 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
             s.breaks.append(i)
     i = start
     while i < end:
+        if not figures.may_start(tokens[i], roles[i]):
+            i += 1
+            continue
         fig = figures.figure_at(tokens, roles, i, end)
         if fig is None or fig.end <= i:
             i += 1

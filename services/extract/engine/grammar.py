@@ -94,14 +94,22 @@ class Grammar:
         self.matcher = m
 
     def scan(self, tokens: list[Token]) -> list[dict[str, Match]]:
-        """For each token, the longest match of each role starting there (the first value
-        found for a role with several values is kept in `all_matches`)."""
-        out: list[dict[str, Match]] = []
-        for matches in self.matcher.scan(tokens):
+        """For each token, the longest match of each role starting there. A measure name
+        read by several entries keeps each under `measure:<entry>`, and the first under
+        `measure`. Tokens where nothing starts share one empty mapping: read only."""
+        out: list[dict[str, Match]] = [_NOTHING] * len(tokens)
+        for i, matches in self.matcher.scan(tokens).items():
             roles: dict[str, Match] = {}
             for match in matches:
                 have = roles.get(match.role)
                 if have is None or match.end > have.end:
                     roles[match.role] = match
-            out.append(roles)
+                if match.role.startswith(MEASURE + ":"):
+                    first = roles.get(MEASURE)
+                    if first is None or match.end > first.end:
+                        roles[MEASURE] = match
+            out[i] = roles
         return out
+
+
+_NOTHING: dict[str, Match] = {}

@@ -64,10 +64,10 @@ class MeasureReader:
         out: list[list[Match]] = []
         i = sent.start
         while i < sent.end:
-            found = [m for k, m in roles[i].items() if k.startswith(MEASURE)]
-            if not found:
+            if MEASURE not in roles[i]:
                 i += 1
                 continue
+            found = [m for k, m in roles[i].items() if k.startswith(MEASURE + ":")]
             end = max(m.end for m in found)
             out.append(sorted((m for m in found if m.end == end), key=lambda m: int(m.value)))
             i = end

@@ -25,6 +25,7 @@ _SEPARATORS = re.compile(r"[.,\u00a0\u202f\u2009 ]")
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+$")
 _YEAR_MIN, _YEAR_MAX = 1800, 2100
 _CURRENCY = frozenset("$€£¥₦₹")
+_CACHE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,18 @@ class FigureReader:
     def __init__(self, grammar: Grammar) -> None:
         self.g = grammar
         self.words = grammar.numbers
+        self._seen: dict[str, list[tuple[str, int]] | None] = {}
+
+    def may_start(self, tok: Token, roles: dict[str, Match]) -> bool:
+        """Whether a figure can start at this token: a cheap test before reading one."""
+        if tok.kind == DIGIT:
+            return True
+        if tok.kind != WORD:
+            return False
+        if roles and (QUAL in roles or AMOUNT in roles or RANGE_OPEN in roles
+                      or RANGE_FROM in roles or CHANGE in roles):
+            return True
+        return self._parts(tok.fold) is not None
 
     def _word_value(self, tokens: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
         """A run of number words from i: (value, end, only an ambiguous article word)."""
@@ -91,6 +104,14 @@ class FigureReader:
         return total + group, j, only_ambiguous
 
     def _parts(self, word: str) -> list[tuple[str, int]] | None:
+        if word in self._seen:
+            return self._seen[word]
+        parts = self._read_parts(word)
+        if len(self._seen) < _CACHE:
+            self._seen[word] = parts
+        return parts
+
+    def _read_parts(self, word: str) -> list[tuple[str, int]] | None:
         whole = self.words.value_of(word)
         if whole is not None:
             return [whole]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from services.extract.engine.tokens import WORD, Token, fold, tokenize
 
@@ -28,8 +29,7 @@ class _Node:
     payloads: list[Payload] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     role: str
     value: str
     start: int
@@ -76,42 +76,45 @@ class PhraseMatcher:
             self.add(phrase, role, value)
 
     def _children(self, node: _Node, tok: Token) -> list[_Node]:
-        out: list[_Node] = []
-        key = tok.fold if len(tok.fold) > 2 else "=" + tok.norm
-        child = node.exact.get(key)
-        if child is not None:
-            out.append(child)
-        if node.prefix and len(tok.fold) >= _PREFIX_KEY:
-            for stem, pnode in node.prefix.get(tok.fold[:_PREFIX_KEY], ()):
-                if tok.fold.startswith(stem):
-                    out.append(pnode)
-        if node.wildcard is not None and tok.kind == WORD:
+        folded = tok.fold
+        child = node.exact.get(folded if len(folded) > 2 else "=" + tok.norm)
+        out: list[_Node] = [] if child is None else [child]
+        if node.prefix and len(folded) >= _PREFIX_KEY:
+            bucket = node.prefix.get(folded[:_PREFIX_KEY])
+            if bucket:
+                out.extend(p for stem, p in bucket if folded.startswith(stem))
+        if node.wildcard is not None and tok.kind == WORD and node is not self._root:
             out.append(node.wildcard)
         return out
 
-    def scan(self, tokens: list[Token]) -> list[list[Match]]:
-        """For each token, the longest match of each role that starts there, skipping quote
-        marks inside a phrase ("des "dizaines" de" is "des dizaines de")."""
-        found: list[list[Match]] = [[] for _ in tokens]
+    def scan(self, tokens: list[Token]) -> dict[int, list[Match]]:
+        """For each token where a phrase starts, the longest match of each role there,
+        skipping quote marks inside a phrase ("des "dizaines" de" is "des dizaines de")."""
+        found: dict[int, list[Match]] = {}
         n = len(tokens)
+        root = self._root
+        children = self._children
         for i in range(n):
-            if tokens[i].is_quote:
+            tok = tokens[i]
+            if tok.quote:
+                continue
+            first = children(root, tok)
+            if not first:
                 continue
             best: dict[Payload, int] = {}
-            frontier = [(self._root, i)]
+            frontier = [(child, i + 1) for child in first]
             while frontier:
                 node, j = frontier.pop()
-                while j < n and tokens[j].is_quote and j > i:
-                    j += 1
-                if j >= n:
+                for payload in node.payloads:
+                    if best.get(payload, 0) < j:
+                        best[payload] = j
+                if not (node.exact or node.prefix or node.wildcard):
                     continue
-                for child in self._children(node, tokens[j]):
-                    for payload in child.payloads:
-                        if best.get(payload, 0) < j + 1:
-                            best[payload] = j + 1
-                    frontier.append((child, j + 1))
-            if best:
-                found[i] = [Match(r, v, i, e) for (r, v), e in best.items()]
+                while j < n and tokens[j].quote:
+                    j += 1
+                if j < n:
+                    frontier.extend((child, j + 1) for child in children(node, tokens[j]))
+            found[i] = [Match(r, v, i, e) for (r, v), e in best.items()]
         return found
 
 

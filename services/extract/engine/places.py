@@ -81,12 +81,13 @@ class PlaceReader:
         i = lo
         while i < hi:
             r = roles[i]
-            described = sorted(
-                ((r[role], what) for role, what in ((CAPITAL, "capital"), (LARGEST, "largest_city"))
-                 if role in r),
-                key=lambda x: -x[0].end,
-            )
-            for m, what in described[:1]:
+            if not r:
+                i += 1
+                continue
+            cap, big = r.get(CAPITAL), r.get(LARGEST)
+            described = [(big, "largest_city")] if big is not None and (
+                cap is None or big.end > cap.end) else [(cap, "capital")] if cap else []
+            for m, what in described:
                 if m is not None:
                     after = _name_at(tokens, roles, m.end, hi, typed=False)
                     if after > m.end:  # "la capitale Nur-Sultan"

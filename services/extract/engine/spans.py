@@ -83,23 +83,28 @@ def _comma_after(tokens: list[Token], i: int, hi: int) -> int:
     return hi
 
 
-def extract_facts(
-    grammar: Grammar,
-    text: str,
-    *,
-    title: str | None = None,
-    published: str | None = None,
-    is_country: IsCountry | None = None,
-) -> list[Fact]:
-    del published
+class Engine:
+    """The grammar of one language with its readers, built once; `extract` is pure."""
+
+    def __init__(self, grammar: Grammar, is_country: IsCountry | None = None) -> None:
+        self.grammar = grammar
+        self.figures = FigureReader(grammar)
+        self.casualties = CasualtyReader(grammar)
+        self.measures = MeasureReader(grammar)
+        self.places = PlaceReader(is_country)
+
+    def extract(self, text: str, *, title: str | None = None) -> list[Fact]:
+        return extract_facts(self, text, title=title)
+
+
+def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> list[Fact]:
+    grammar = engine.grammar
     tokens = tokenize(text)
     if not tokens:
         return []
     roles = grammar.scan(tokens)
-    figures = FigureReader(grammar)
-    casualty_reader = CasualtyReader(grammar)
-    measure_reader = MeasureReader(grammar)
-    places = PlaceReader(is_country)
+    figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
+    places = engine.places
     mentions = places.mentions(text, tokens, roles, 0, len(tokens))
     where = _Located(text, tokens, mentions, resolve_descriptions(text, tokens, roles, mentions))
     title_end = _title_end(text, title)

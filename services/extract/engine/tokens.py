@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # A number with thousands groups (2.000, 8 000, 1,200, thin or no-break spaces), a plain
 # number (with a decimal part), a word (letters joined by hyphens, an elided apostrophe kept
 # on its left part: d' qu' l'), or any other single mark.
 _TOKEN = re.compile(
-    r"\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?"
+    r"[^\W\d_]+(?:-[^\W\d_]+)*['’]?"
+    r"|\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?"
     r"|\d+(?:[.,]\d+)?"
-    r"|[^\W\d_]+(?:-[^\W\d_]+)*['’]?"
     r"|\S",
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -22,8 +22,7 @@ _SENTENCE_END = frozenset(".!?")
 DIGIT, WORD, MARK = "digit", "word", "mark"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     norm: str
     """lower case, plain apostrophes"""
@@ -34,10 +33,12 @@ class Token:
     kind: str
     upper: bool
     """starts with a capital letter"""
+    quote: bool = False
+    """a quotation mark"""
 
     @property
     def is_quote(self) -> bool:
-        return self.kind == MARK and self.text in _QUOTES
+        return self.quote
 
 
 @lru_cache(maxsize=65536)
@@ -48,6 +49,11 @@ def fold(text: str) -> str:
         return low
     decomposed = unicodedata.normalize("NFD", low)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def _forms(raw: str) -> tuple[str, str]:
+    return raw.lower().translate(_APOSTROPHES), fold(raw)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -61,9 +67,13 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             kind = WORD
         else:
             kind = MARK
-        norm = raw.lower().translate(_APOSTROPHES)
+        if kind == MARK:
+            out.append(Token(raw, raw, raw, m.start() + offset, m.end() + offset, kind, False,
+                             raw in _QUOTES))
+            continue
+        norm, folded = _forms(raw)
         out.append(
-            Token(raw, norm, fold(raw), m.start() + offset, m.end() + offset, kind, first.isupper())
+            Token(raw, norm, folded, m.start() + offset, m.end() + offset, kind, first.isupper())
         )
     return out
 
