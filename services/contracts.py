@@ -19,7 +19,12 @@ def asyncapi_document() -> str:
     """The AsyncAPI 3.0 document of the three workers, with the default stream prefix."""
     from services.workers import WORKER_NAMES, router_factory
 
-    settings = Settings(redis_url="redis://localhost:6379/0", stream_prefix="tocsin")
+    settings = Settings(
+        redis_url="redis://localhost:6379/0",
+        stream_prefix="tocsin",
+        # each process names itself hostname-pid; the document shows the placeholder
+        worker={"consumer": "<hostname>-<pid>"},
+    )
     broker = create_broker(settings)
     for name in WORKER_NAMES:
         broker.include_router(router_factory(name)(settings))
