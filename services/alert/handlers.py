@@ -11,6 +11,7 @@ from schemas.facts import ArticleFacts
 from schemas.receipt import Receipt
 from services.alert.state import RedisStories
 from services.common.consume import send_receipt
+from services.common.observability import record_alert
 from services.common.settings import Settings
 from services.common.streams import Streams
 
@@ -25,6 +26,12 @@ class AlertHandler:
     async def handle(self, facts: ArticleFacts, redis: Redis) -> None:
         """Apply the article to its story, publish its alerts once, then write its receipt."""
         alerts = await RedisStories(redis, self._settings).process(facts, time.time())
+        if alerts:
+            structlog.contextvars.bind_contextvars(story_id=alerts[0].story_id)
+        for alert in alerts:
+            record_alert(alert.kind)
+        log.info("article_alerted", alerts=len(alerts), facts=len(facts.facts),
+                 country=facts.country)
         await send_receipt(
             redis, self._streams, self._settings,
             Receipt(article_id=facts.article_id, stage="alert", outcome="alerted",

@@ -207,7 +207,7 @@ def subscribe_guarded(
         finally:
             record_message(worker, stream, time.perf_counter() - started)
             current_message_id.reset(entry_token)
-            structlog.contextvars.unbind_contextvars("worker", "article_id")
+            structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
 
     fresh = StreamSub(stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms)
     claim = StreamSub(
