@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from services.alert.rules import StoryState
 from services.alert.state import RedisStories
+from services.common.redis_client import connect
 from services.common.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -70,7 +71,7 @@ async def _lifespan(receive: Receive, send: Send, redis: Redis) -> None:
 
 def create_api(settings: Settings, redis: Redis | None = None) -> ASGIApp:
     """The ASGI app; it opens its own Redis client unless one is given."""
-    client: Redis = redis if redis is not None else Redis.from_url(settings.redis_url)
+    client: Redis = redis if redis is not None else connect(settings)
 
     async def route(path: str) -> tuple[int, object]:
         stories = RedisStories(client, settings)

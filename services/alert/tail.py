@@ -18,6 +18,7 @@ from schemas.alerts import Alert
 from schemas.vocab import AlertKind
 from services.alert.cap import to_cap
 from services.common.broker import DATA_FIELD, consumer_name
+from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.common.streams import Streams
 
@@ -77,7 +78,7 @@ async def tail(
 ) -> None:
     """Print alerts as they arrive, until cancelled (or until `limit` alerts were printed)."""
     stream = Streams(settings.stream_prefix).alerts
-    redis: Redis = Redis.from_url(settings.redis_url)
+    redis: Redis = connect(settings)
     printed = 0
     try:
         if group is not None:

@@ -13,6 +13,7 @@ from schemas.article import ArticleIn
 from services.common.broker import consumer_name, create_broker
 from services.common.consume import subscribe_guarded
 from services.common.logging import configure_logging
+from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.common.streams import GROUPS, Streams
 from services.ingest.fetch import Fetcher
@@ -57,7 +58,7 @@ def _attach_poller(app: FastStream, settings: Settings, path: Path) -> None:
 
     async def start() -> None:
         sources = load_sources(path)
-        redis: Redis = Redis.from_url(settings.redis_url)
+        redis: Redis = connect(settings)
         fetcher = Fetcher(settings)
         opened.extend([redis, fetcher])
         poller = FeedPoller(redis, settings, fetcher)

@@ -22,6 +22,7 @@ from rich.progress import Progress
 
 from schemas.article import ArticleIn
 from services.common.logging import configure_logging
+from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.ingest.feeds import FeedError, parse_feed
 from services.ingest.fetch import Fetcher, FetchFailedError, FetchRefusedError
@@ -52,7 +53,7 @@ def submit_command(
 
 async def _submit_file(settings: Settings, path: Path) -> int:
     lines = path.read_bytes().splitlines()
-    redis: Redis = Redis.from_url(settings.redis_url)
+    redis: Redis = connect(settings)
     bad = sent = 0
     batch: list[ArticleIn] = []
     try:
@@ -120,7 +121,7 @@ def _print_report(report: FeedReport) -> None:
 
 async def poll_feeds(settings: Settings, feeds: list[FeedSource], *, once: bool) -> int:
     """Poll `feeds` once (exit code 1 if one failed) or on their schedule until interrupted."""
-    redis: Redis = Redis.from_url(settings.redis_url)
+    redis: Redis = connect(settings)
     try:
         async with Fetcher(settings) as fetcher:
             poller = FeedPoller(redis, settings, fetcher)

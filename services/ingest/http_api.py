@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from schemas.article import ArticleIn
+from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.ingest.submit import submit, with_id
 
@@ -131,7 +132,7 @@ def create_http_app(settings: Settings, redis: Redis | None = None) -> Starlette
         if redis is not None:
             yield
             return
-        client: Redis = Redis.from_url(settings.redis_url)
+        client: Redis = connect(settings)
         app.state.redis = client
         try:
             yield
