@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 Phrases = list[str]
 StatusClass = Literal[
     "establish", "continue", "restore", "end", "suspend", "cut", "ease", "deploy", "send",
-    "withdraw", "ban", "presence",
+    "withdraw", "ban", "presence", "restrict", "allow",
 ]
 Polarity = Literal["restriction", "service", "force"]
 
@@ -156,13 +156,19 @@ class Status(_Table):
     presence: Phrases = Field(
         default_factory=list, description='"in the streets": counts only right by the name'
     )
+    restrict: Phrases = Field(
+        default_factory=list, description='"restricted": a service cut, a restriction narrowed'
+    )
+    allow: Phrases = Field(
+        default_factory=list, description='"allowed again": what a ban forbade, permitted'
+    )
 
     def by_class(self) -> dict[str, Phrases]:
         return {
             "establish": self.establish, "continue": self.continue_, "restore": self.restore,
             "end": self.end, "suspend": self.suspend, "cut": self.cut, "ease": self.ease,
             "deploy": self.deploy, "send": self.send, "withdraw": self.withdraw, "ban": self.ban,
-            "presence": self.presence,
+            "presence": self.presence, "restrict": self.restrict, "allow": self.allow,
         }
 
 

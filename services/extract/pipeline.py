@@ -59,27 +59,37 @@ def _country_resolver() -> ResolveCountry | None:
     return resolve
 
 
-def _country_names(langs: list[str]) -> Callable[[str], bool] | None:
-    """Whether a place name is a country's, from places.py's gazetteer and `[places]`."""
+IsName = Callable[[str], bool]
+
+
+def _gazetteer_names(langs: list[str]) -> tuple[IsName, IsName] | None:
+    """Whether a name is a country's, or a city's: from places.py's gazetteer and `[places]`."""
     try:
         from services.extract.places import name_key
     except ImportError:
         return None
-    keys: set[str] = set()
+    countries: set[str] = set()
+    cities: set[str] = set()
     path = resources.files("services.extract") / "data" / "gazetteer.json"
     if path.is_file():
         with path.open("rb") as f:
             data = json.load(f)
         for names in data.get("names", {}).values():
-            keys.update(names)
+            countries.update(names)
+        cities.update(data.get("cities", {}))
+        cities.update(data.get("towns", {}))
     for lang in langs:
         for names in load_lexicon(lang).places.get("names", {}).values():
-            keys.update(name_key(n) for n in names)
+            countries.update(name_key(n) for n in names)
+    cities -= countries
 
     def is_country(name: str) -> bool:
-        return name_key(name) in keys
+        return name_key(name) in countries
 
-    return is_country
+    def is_city(name: str) -> bool:
+        return name_key(name) in cities
+
+    return is_country, is_city
 
 
 def blank_marker(text: str) -> str:
@@ -95,9 +105,11 @@ class Extractor:
         self._detect = _detector(settings.languages)
         self._day = _day_resolver()
         self._country = _country_resolver()
-        is_country = _country_names(settings.languages)
+        names = _gazetteer_names(settings.languages)
+        is_country, is_city = names if names else (None, None)
         self._grammars = {
-            lang: Engine(Grammar(load_lexicon(lang)), is_country) for lang in settings.languages
+            lang: Engine(Grammar(load_lexicon(lang)), is_country, is_city)
+            for lang in settings.languages
         }
         log.info("extractor_ready", langs=list(self._grammars))
 

@@ -230,6 +230,8 @@ class CasualtyReader:
             return None
         if any("hypothetical" in roles[k] for k in range(lo, fig.start)):
             return None
+        if fig.start > lo and "negation" in roles[fig.start - 1]:
+            return None  # "six dead, not eight": the figure corrected away
         others_before = self._cue_before(tokens, roles, fig, lo, OTHERS)
         if fig.year_like and np_.kind not in ("group", "category"):
             return None
@@ -255,8 +257,7 @@ class CasualtyReader:
         if np_.kind == "reject" and rule == "noun" and not subset:
             return None  # "41 stations", "two supermarkets": no one counted
         if category is None and parent is not None and np_.kind != "reject" and (
-            self._continues(tokens, roles, fig, parent, subset)
-        ):
+            not fig.word_one) and self._continues(tokens, roles, fig, parent, subset):
             category, rule = parent.category, "ellipsis"
         if category is None or blocked:
             return None

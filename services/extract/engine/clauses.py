@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from services.extract.engine.grammar import Grammar
 from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import MARK, Token
+from services.extract.engine.tokens import DIGIT, MARK, Token
 
 _HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
 
@@ -43,6 +43,10 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     for i in range(start, end):
         tok = tokens[i]
         if (tok.kind == MARK and tok.text in _HARD_BREAKS) or "clause_breaks" in roles[i]:
+            if tok.text == ":" and start < i < end - 1 and tokens[i - 1].kind == DIGIT and (
+                tokens[i + 1].kind == DIGIT
+            ):
+                continue  # a clock, 20:00
             s.breaks.append(i)
     i = start
     while i < end:

@@ -15,7 +15,8 @@ GROUP, MEMBERS, OTHERS = "group", "members", "others"
 CATEGORY, TOLL, FATE = "category", "tolls", "fates"
 MEASURE, STATUS = "measure", "status"
 LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
-    "l_prep", "l_head", "l_type", "capital", "largest_city", "country", "anaphor", "l_conn", "not_place"
+    "l_prep", "l_head", "l_type", "capital", "largest_city", "country", "anaphor", "l_conn",
+    "not_place",
 )
 CUE_ROLES = (
     "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",

@@ -27,9 +27,10 @@ _EFFECT: dict[str, dict[str, MeasureStatus]] = {
         "establish": IN_FORCE, "continue": IN_FORCE, "restore": IN_FORCE, "ban": IN_FORCE,
         "deploy": IN_FORCE, "send": IN_FORCE, "cut": IN_FORCE,
         "end": LIFTED, "suspend": LIFTED, "withdraw": LIFTED, "ease": PARTIAL,
+        "restrict": PARTIAL, "allow": LIFTED,
     },
     "service": {
-        "cut": IN_FORCE, "suspend": IN_FORCE, "end": IN_FORCE,
+        "cut": IN_FORCE, "suspend": IN_FORCE, "end": IN_FORCE, "restrict": IN_FORCE,
         "restore": LIFTED, "ease": PARTIAL,
     },
     "force": {
@@ -38,6 +39,9 @@ _EFFECT: dict[str, dict[str, MeasureStatus]] = {
     },
 }
 RANK_BACKGROUND, RANK_REPORTED, RANK_PLANNED = 0, 1, 2
+# classes that speak of a measure only where its entry asks for them: "allowed" lifts a ban on
+# gatherings, but "authorised to shoot on sight" imposes an order
+_ONLY_IF_NEEDED = frozenset({"allow"})
 
 
 @dataclass(slots=True)
@@ -90,7 +94,9 @@ class MeasureReader:
         out: list[Measure] = []
         for entries in mentions:
             facts = [f for m in entries if (f := self._one(tokens, roles, sent, m, cues))]
-            out.extend(_one_force(facts))
+            end = entries[0].end
+            abroad = any("country" in roles[k] for k in range(end, min(sent.end, end + 3)))
+            out.extend(_one_force(facts, abroad=abroad))
         foreign = {f.cue for f in out if f.kind is MeasureKind.FOREIGN_TROOPS}
         return [f for f in out if not (  # "les militaires de la force de la Cédéao ont quitté"
             f.kind is MeasureKind.MILITARY_DEPLOYMENT and f.cue is not None and f.cue in foreign)]
@@ -102,19 +108,29 @@ class MeasureReader:
         entry = self.g.lexicon.measures[int(m.value)]
         effects = _EFFECT[entry.polarity]
         relative = self._relative_span(tokens, roles, m, sent.end)
-        best: tuple[float, Match] | None = None
+        found: list[tuple[float, Match]] = []
         for cue in cues:
-            if cue.value not in effects or (entry.needs and cue.value not in entry.needs):
+            if cue.value not in effects or (entry.needs and cue.value not in entry.needs) or (
+                cue.value in _ONLY_IF_NEEDED and cue.value not in entry.needs
+            ):
                 continue
             cost = self._distance(tokens, m, cue, relative)
             if cost is None or (cue.value == "presence" and cost > _PRESENCE_REACH):
                 continue
-            if best is None or cost < best[0]:
-                best = (cost, cue)
+            found.append((cost, cue))
+        best = min(found, key=lambda x: x[0]) if found else None
+        if best is not None and best[1].start == m.end:
+            # "the troops deployed in Conakry have returned": a participle right after the
+            # name tells its past; a later status word of the same clause is the news
+            _, hi = sent.clause(best[1].start)
+            later = [x for x in found if best[1].end < x[1].start < hi
+                     and effects[x[1].value] is not effects[best[1].value]]
+            if later:
+                best = min(later, key=lambda x: x[0])
         if best is None:
             if entry.default is None or self._denied(roles, m.start, sent.start):
                 return None
-            if self._near(roles, "future", m.start, sent.start):
+            if any("future" in roles[k] for k in range(max(sent.start, m.start - 5), m.start)):
                 return Measure(entry.kind, MeasureStatus.PLANNED, IN_FORCE, m.start, m.end,
                                (m.start, m.end), rule=f"{entry.polarity}:planned",
                                rank=RANK_PLANNED)
@@ -132,9 +148,9 @@ class MeasureReader:
         target: MeasureStatus | None = None
         if status is LIFTED and self._partial(roles, m, cue, sent):
             status = PARTIAL
-        later = cue.end <= m.start and any(  # "la fin de l'état d'urgence à compter du 1er"
+        dated = cue.end <= m.start and any(  # "la fin de l'état d'urgence à compter du 1er"
             "future" in roles[k] for k in range(m.end, min(sent.end, m.end + _TENSE_REACH)))
-        if cue.value != "continue" and (later or self._future(tokens, roles, cue, sent.start)):
+        if cue.value != "continue" and (dated or self._future(tokens, roles, cue, sent.start)):
             target = IN_FORCE if status is IN_FORCE else LIFTED
             status, rank = MeasureStatus.PLANNED, RANK_PLANNED
         start, end = min(m.start, cue.start), max(m.end, cue.end)
@@ -210,12 +226,16 @@ class MeasureReader:
         return any("partial" in roles[k] for k in range(lo, hi))
 
 
-def _one_force(facts: list[Measure]) -> list[Measure]:
+def _one_force(facts: list[Measure], *, abroad: bool = False) -> list[Measure]:
     """One name read as two kinds ("troops" sent: foreign; deployed: the army's own):
-    a status word sending troops in, or a name that is foreign in itself, makes them foreign."""
+    a status word sending troops in, a name foreign in itself, or troops withdrawn from the
+    country, makes them foreign."""
     kinds = {f.kind for f in facts}
     if len(facts) < 2 or not {MeasureKind.FOREIGN_TROOPS, MeasureKind.MILITARY_DEPLOYMENT} <= kinds:
         return facts[:1]
     foreign = next(f for f in facts if f.kind is MeasureKind.FOREIGN_TROOPS)
     army = next(f for f in facts if f.kind is MeasureKind.MILITARY_DEPLOYMENT)
-    return [foreign] if foreign.rule.endswith((":send", ":mention")) else [army]
+    if foreign.rule.endswith((":send", ":mention")) or (abroad and foreign.rule.endswith(
+            ":withdraw")):
+        return [foreign]
+    return [army]

@@ -29,6 +29,8 @@ COUNTRY_NAME = "\x00country"
 UNRESOLVED = "\x00unresolved"
 
 IsCountry = Callable[[str], bool]
+IsCity = Callable[[str], bool]
+_ARTICLE_LEN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,9 @@ class Place:
     """"capital" or "largest" when a description goes with the name"""
     bare: bool = False
     """a description with no preposition before it: an apposition, not where a fact is"""
+    city: bool = False
+    """a known city named with no preposition ("a curfew paralyses Dhaka"): it places only
+    the fact whose words it is among"""
 
 
 def _name_at(
@@ -52,7 +57,15 @@ def _name_at(
     j = i
     while j < end:
         tok = tokens[j]
-        if tok.kind == WORD and tok.upper and NOT_PLACE not in roles[j]:
+        if tok.kind == WORD and tok.upper and NOT_PLACE not in roles[j] and not any(
+            k.startswith("measure") for k in roles[j]
+        ):
+            j += 1
+            continue
+        if (  # "El Alto", "La Serena": an article that begins a name
+            j == i and tok.kind == WORD and tok.upper and len(tok.text) <= _ARTICLE_LEN
+            and j + 1 < end and tokens[j + 1].upper and NOT_PLACE not in roles[j + 1]
+        ):
             j += 1
             continue
         conn = roles[j].get(LCONN)
@@ -66,8 +79,10 @@ def _name_at(
 
 
 class PlaceReader:
-    def __init__(self, is_country: IsCountry | None = None) -> None:
+    def __init__(self, is_country: IsCountry | None = None, is_city: IsCity | None = None
+                 ) -> None:
         self._is_country = is_country or (lambda _name: False)
+        self._is_city = is_city
 
     def name(self, text: str, tokens: list[Token], start: int, end: int) -> str:
         raw = text[tokens[start].start : tokens[end - 1].end]
@@ -82,7 +97,7 @@ class PlaceReader:
         while i < hi:
             r = roles[i]
             if not r:
-                i += 1
+                i = self._city(text, tokens, roles, i, hi, out)
                 continue
             cap, big = r.get(CAPITAL), r.get(LARGEST)
             described = [(big, "largest_city")] if big is not None and (
@@ -105,6 +120,23 @@ class PlaceReader:
             else:
                 i = self._plain(text, tokens, roles, i, hi, out)
         return out
+
+    def _city(  # noqa: PLR0917 - one rule, one decision list
+        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        out: list[Place],
+    ) -> int:
+        tok = tokens[i]
+        if self._is_city is None or not tok.upper or tok.kind != WORD or i == 0 or (
+            tokens[i - 1].upper and tokens[i - 1].kind == WORD
+        ) or LCONN in roles[i - 1]:  # "les alliés de Moscou": whose, not where
+            return i + 1
+        end = _name_at(tokens, roles, i, hi, typed=False)
+        if end > i:
+            raw = text[tok.start : tokens[end - 1].end]
+            if self._is_city(raw) and not self._is_country(raw):
+                out.append(Place(i, end, raw, city=True))
+            return end
+        return i + 1
 
     def _plain(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
         self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,

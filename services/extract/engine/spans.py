@@ -13,8 +13,10 @@ from services.extract.engine.clauses import read_sentence
 from services.extract.engine.grammar import Grammar
 from services.extract.engine.measures import Measure, MeasureReader
 from services.extract.engine.numbers import FigureReader
+from services.extract.engine.phrases import Match
 from services.extract.engine.places import (
     COUNTRY_NAME,
+    IsCity,
     IsCountry,
     Place,
     PlaceReader,
@@ -35,6 +37,8 @@ _RESTATED = 0.1
 _DASHES = frozenset({"-", "–", "—"})
 _BEFORE_PLACE = 6
 _AFTER_PLACE = 12
+_AFTER_MEASURE = 16
+_FRAME = 3
 
 
 class _Located:
@@ -61,9 +65,22 @@ class _Located:
             return pick[-1].name if pick else None
         return None
 
-    def pick(self, lo: int, hi: int) -> str | None:
+    def frame(self, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int
+              ) -> str | None:
+        """"In the province of Cotopaxi, ...": a place that opens the sentence frames it."""
+        if lo >= hi or "l_prep" not in roles[lo]:
+            return None
+        first = next((p for p in self.mentions if (lo < p.start <= lo + _FRAME and not p.bare)
+                      or p.start == lo), None)
+        if first is None or first.end >= hi or tokens[first.end].text != ",":
+            return None
+        return self.resolve(first)
+
+    def pick(self, lo: int, hi: int, fact: tuple[int, int] | None = None) -> str | None:
         names: list[str] = []
         for p in self.mentions:
+            if p.city and not (fact and fact[0] <= p.start <= fact[1]):
+                continue
             if p.start >= lo and p.start < hi and not p.bare:
                 name = self.resolve(p)
                 if name is not None and name not in names:
@@ -86,12 +103,14 @@ def _comma_after(tokens: list[Token], i: int, hi: int) -> int:
 class Engine:
     """The grammar of one language with its readers, built once; `extract` is pure."""
 
-    def __init__(self, grammar: Grammar, is_country: IsCountry | None = None) -> None:
+    def __init__(
+        self, grammar: Grammar, is_country: IsCountry | None = None, is_city: IsCity | None = None
+    ) -> None:
         self.grammar = grammar
         self.figures = FigureReader(grammar)
         self.casualties = CasualtyReader(grammar)
         self.measures = MeasureReader(grammar)
-        self.places = PlaceReader(is_country)
+        self.places = PlaceReader(is_country, is_city)
 
     def extract(self, text: str, *, title: str | None = None) -> list[Fact]:
         return extract_facts(self, text, title=title)
@@ -114,6 +133,7 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(grammar, figures, tokens, roles, s_start, s_end)
+        frame = where.frame(tokens, roles, s_start, s_end)
         found = casualty_reader.read(tokens, roles, sent, [])
         prev_stop = s_start
         for n, c in enumerate(found):
@@ -123,7 +143,7 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
                 stop = min(stop, found[n + 1].fig.start)
             begin = max(lo, c.fig.start - _BEFORE_PLACE, prev_stop)
             prev_stop = stop
-            loc = where.pick(begin, stop)
+            loc = where.pick(begin, stop, (c.start, c.end)) or frame
             if c.subset and _location(loc) is not None:
                 c.optional = False  # "31 of them in Colombo": a total tied to one place
             casualties.append((c, loc))
@@ -132,13 +152,14 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
         for m in found_m:
             lo, hi = sent.clause(m.start)
             nxt = [s for s in starts if s > m.mention[0]]
-            stop = min(hi, m.end + _AFTER_PLACE, nxt[0] if nxt else hi)
+            stop = min(hi, m.end + _AFTER_MEASURE, nxt[0] if nxt else hi)
             begin = m.start
             while begin > max(lo, m.start - _BEFORE_PLACE) and (
                 "coordination" not in roles[begin - 1]
             ):
                 begin -= 1
-            measures.append((m, where.pick(begin, stop)))
+            span = (m.start, m.end) if m.cue is not None else None
+            measures.append((m, where.pick(begin, stop, span) or frame))
     facts: list[tuple[int, Fact]] = _casualty_facts(text, tokens, casualties, title_end)
     ranked = _measure_facts(text, tokens, measures)
     facts += [(first, fact) for first, fact, _ in ranked]

@@ -11,7 +11,7 @@ from typing import NamedTuple
 # number (with a decimal part), a word (letters joined by hyphens, an elided apostrophe kept
 # on its left part: d' qu' l'), or any other single mark.
 _TOKEN = re.compile(
-    r"[^\W\d_]+(?:-[^\W\d_]+)*['’]?"
+    r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’](?![sS]\b))?"
     r"|\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?"
     r"|\d+(?:[.,]\d+)?"
     r"|\S",
