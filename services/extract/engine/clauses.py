@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.extract.engine.grammar import Grammar
+from services.extract.engine.grammar import MEASURE, Grammar
 from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, Token
@@ -19,6 +19,8 @@ class Sentence:
     breaks: list[int] = field(default_factory=list)
     """token indexes where a clause ends (";", ":", "while"...)"""
     figures: list[Figure] = field(default_factory=list)
+    measures: bool = False
+    """a measure is named in it"""
 
     def clause(self, i: int) -> tuple[int, int]:
         lo, hi = self.start, self.end
@@ -40,25 +42,28 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     end: int,
 ) -> Sentence:
     s = Sentence(start, end)
+    may_start = figures.may_start
+    candidates = [i for i in range(start, end) if may_start(tokens[i], roles[i])]
+    s.measures = any(MEASURE in roles[i] for i in range(start, end) if roles[i])
+    if not candidates and not s.measures:
+        return s  # nothing to read here: no figure, no measure
     for i in range(start, end):
-        tok = tokens[i]
-        if (tok.kind == MARK and tok.text in _HARD_BREAKS) or "clause_breaks" in roles[i]:
+        tok, r = tokens[i], roles[i]
+        if (tok.kind == MARK and tok.text in _HARD_BREAKS) or (r and "clause_breaks" in r):
             if tok.text == ":" and start < i < end - 1 and tokens[i - 1].kind == DIGIT and (
                 tokens[i + 1].kind == DIGIT
             ):
                 continue  # a clock, 20:00
             s.breaks.append(i)
-    i = start
-    while i < end:
-        if not figures.may_start(tokens[i], roles[i]):
-            i += 1
+    after = start
+    for i in candidates:
+        if i < after:
             continue
         fig = figures.figure_at(tokens, roles, i, end)
         if fig is None or fig.end <= i:
-            i += 1
             continue
         if not is_time_or_money(tokens, fig):
             s.figures.append(fig)
-        i = fig.end
+        after = fig.end
     del grammar
     return s

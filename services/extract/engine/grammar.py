@@ -83,6 +83,7 @@ class Grammar:
             m.add_all(getattr(lexicon.cues, role), role)
         for i, entry in enumerate(lexicon.measures):
             m.add_all(entry.phrases, f"{MEASURE}:{i}", str(i))
+            m.aliases[f"{MEASURE}:{i}"] = MEASURE
         for cls, phrases in lexicon.status.by_class().items():
             m.add_all(phrases, STATUS, cls)
         loc = lexicon.locations
@@ -96,19 +97,10 @@ class Grammar:
 
     def scan(self, tokens: list[Token]) -> list[dict[str, Match]]:
         """For each token, the longest match of each role starting there. A measure name
-        read by several entries keeps each under `measure:<entry>`, and the first under
+        read by several entries keeps each under `measure:<entry>`, and the longest under
         `measure`. Tokens where nothing starts share one empty mapping: read only."""
         out: list[dict[str, Match]] = [_NOTHING] * len(tokens)
-        for i, matches in self.matcher.scan(tokens).items():
-            roles: dict[str, Match] = {}
-            for match in matches:
-                have = roles.get(match.role)
-                if have is None or match.end > have.end:
-                    roles[match.role] = match
-                if match.role.startswith(MEASURE + ":"):
-                    first = roles.get(MEASURE)
-                    if first is None or match.end > first.end:
-                        roles[MEASURE] = match
+        for i, roles in self.matcher.scan(tokens).items():
             out[i] = roles
         return out
 

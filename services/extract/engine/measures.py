@@ -80,6 +80,8 @@ class MeasureReader:
     def read(
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
     ) -> list[Measure]:
+        if not sent.measures:
+            return []
         mentions = self.mentions(roles, sent)
         covered = {k for ms in mentions for k in range(ms[0].start, ms[0].end)}
         masked = {

@@ -58,17 +58,23 @@ class FigureReader:
         self.g = grammar
         self.words = grammar.numbers
         self._seen: dict[str, list[tuple[str, int]] | None] = {}
+        w = grammar.numbers
+        self._number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
 
     def may_start(self, tok: Token, roles: dict[str, Match]) -> bool:
         """Whether a figure can start at this token: a cheap test before reading one."""
-        if tok.kind == DIGIT:
+        kind = tok.kind
+        if kind == DIGIT:
             return True
-        if tok.kind != WORD:
+        if kind != WORD:
             return False
         if roles and (QUAL in roles or AMOUNT in roles or RANGE_OPEN in roles
                       or RANGE_FROM in roles or CHANGE in roles):
             return True
-        return self._parts(tok.fold) is not None
+        folded = tok.fold
+        if folded in self._number_words:
+            return True
+        return "-" in folded and self._parts(folded) is not None
 
     def _word_value(self, tokens: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
         """A run of number words from i: (value, end, only an ambiguous article word)."""

@@ -19,6 +19,7 @@ Payload = tuple[str, str]
 """(role, value): what a phrase stands for, e.g. ("casualty", "killed")."""
 
 _PREFIX_KEY = 3
+_START_CACHE = 200_000
 
 
 @dataclass(slots=True)
@@ -27,6 +28,10 @@ class _Node:
     prefix: dict[str, list[tuple[str, _Node]]] = field(default_factory=dict)
     wildcard: _Node | None = None
     payloads: list[Payload] = field(default_factory=list)
+
+    @property
+    def branches(self) -> bool:
+        return bool(self.exact or self.prefix or self.wildcard)
 
 
 class Match(NamedTuple):
@@ -40,9 +45,14 @@ class Match(NamedTuple):
 class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
-        self._short: set[str] = set()
+        self.aliases: dict[str, str] = {}
+        """a role also kept under a wider name ("measure:3" under "measure")"""
+        self._starts: dict[str, list[_Node]] = {}
+        """the trie's first step for a word, computed once per word (the trie is fixed once
+        the lexicon is loaded)"""
 
     def add(self, phrase: str, role: str, value: str) -> None:
+        self._starts.clear()
         words = phrase.split()
         if not words:
             msg = f"empty phrase for {role}={value}"
@@ -87,34 +97,48 @@ class PhraseMatcher:
             out.append(node.wildcard)
         return out
 
-    def scan(self, tokens: list[Token]) -> dict[int, list[Match]]:
-        """For each token where a phrase starts, the longest match of each role there,
-        skipping quote marks inside a phrase ("des "dizaines" de" is "des dizaines de")."""
-        found: dict[int, list[Match]] = {}
+    def scan(self, tokens: list[Token]) -> dict[int, dict[str, Match]]:
+        """For each token where a phrase starts, the longest match of each role there (the
+        first value read for a role, when two values end alike), skipping quote marks inside
+        a phrase ("des "dizaines" de" is "des dizaines de")."""
+        found: dict[int, dict[str, Match]] = {}
         n = len(tokens)
         root = self._root
         children = self._children
+        starts = self._starts
+        aliases = self.aliases
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
                 continue
-            first = children(root, tok)
+            key = tok.fold if len(tok.fold) > 2 else "=" + tok.norm
+            first = starts.get(key)
+            if first is None:
+                first = children(root, tok)
+                if len(starts) < _START_CACHE:
+                    starts[key] = first
             if not first:
                 continue
-            best: dict[Payload, int] = {}
+            ends: dict[str, tuple[int, str]] = {}
             frontier = [(child, i + 1) for child in first]
             while frontier:
                 node, j = frontier.pop()
-                for payload in node.payloads:
-                    if best.get(payload, 0) < j:
-                        best[payload] = j
-                if not (node.exact or node.prefix or node.wildcard):
+                for role, value in node.payloads:
+                    have = ends.get(role)
+                    if have is None or have[0] < j:
+                        ends[role] = (j, value)
+                    alias = aliases.get(role)
+                    if alias is not None:
+                        have = ends.get(alias)
+                        if have is None or have[0] < j:
+                            ends[alias] = (j, value)
+                if not node.branches:
                     continue
                 while j < n and tokens[j].quote:
                     j += 1
                 if j < n:
                     frontier.extend((child, j + 1) for child in children(node, tokens[j]))
-            found[i] = [Match(r, v, i, e) for (r, v), e in best.items()]
+            found[i] = {role: Match(role, end[1], i, end[0]) for role, end in ends.items()}
         return found
 
 

@@ -97,7 +97,11 @@ class PlaceReader:
         while i < hi:
             r = roles[i]
             if not r:
-                i = self._city(text, tokens, roles, i, hi, out)
+                tok = tokens[i]
+                if tok.upper and self._is_city is not None:
+                    i = self._city(text, tokens, roles, i, hi, out)
+                else:
+                    i += 1
                 continue
             cap, big = r.get(CAPITAL), r.get(LARGEST)
             described = [(big, "largest_city")] if big is not None and (

@@ -133,8 +133,7 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(grammar, figures, tokens, roles, s_start, s_end)
-        frame = where.frame(tokens, roles, s_start, s_end)
-        found = casualty_reader.read(tokens, roles, sent, [])
+        found = casualty_reader.read(tokens, roles, sent, []) if sent.figures else []
         prev_stop = s_start
         for n, c in enumerate(found):
             lo, hi = sent.clause(c.fig.start)
@@ -143,7 +142,8 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
                 stop = min(stop, found[n + 1].fig.start)
             begin = max(lo, c.fig.start - _BEFORE_PLACE, prev_stop)
             prev_stop = stop
-            loc = where.pick(begin, stop, (c.start, c.end)) or frame
+            loc = where.pick(begin, stop, (c.start, c.end)) or where.frame(
+                tokens, roles, s_start, s_end)
             if c.subset and _location(loc) is not None:
                 c.optional = False  # "31 of them in Colombo": a total tied to one place
             casualties.append((c, loc))
@@ -159,7 +159,8 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
             ):
                 begin -= 1
             span = (m.start, m.end) if m.cue is not None else None
-            measures.append((m, where.pick(begin, stop, span) or frame))
+            measures.append((m, where.pick(begin, stop, span) or where.frame(
+                tokens, roles, s_start, s_end)))
     facts: list[tuple[int, Fact]] = _casualty_facts(text, tokens, casualties, title_end)
     ranked = _measure_facts(text, tokens, measures)
     facts += [(first, fact) for first, fact, _ in ranked]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -11,10 +12,9 @@ from typing import NamedTuple
 # number (with a decimal part), a word (letters joined by hyphens, an elided apostrophe kept
 # on its left part: d' qu' l'), or any other single mark.
 _TOKEN = re.compile(
-    r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’](?![sS]\b))?"
-    r"|\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?"
-    r"|\d+(?:[.,]\d+)?"
-    r"|\S",
+    r"(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*(?:['’](?![sS]\b))?)"
+    r"|(?P<digit>\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"|(?P<mark>\S)",
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _QUOTES = frozenset("\"“”«»„‟‹›'’‘")
@@ -52,29 +52,25 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _forms(raw: str) -> tuple[str, str]:
-    return raw.lower().translate(_APOSTROPHES), fold(raw)
+def _forms(raw: str) -> tuple[str, str, bool]:
+    return raw.lower().translate(_APOSTROPHES), fold(raw), raw[0].isupper()
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN.finditer(text):
         raw = m.group()
-        first = raw[0]
-        if first.isdigit():
-            kind = DIGIT
-        elif first.isalpha():
-            kind = WORD
+        kind = m.lastgroup or MARK
+        start, end = m.span()
+        if kind == WORD:
+            norm, folded, upper = _forms(raw)
+            append(Token(raw, norm, folded, start + offset, end + offset, WORD, upper))
+        elif kind == DIGIT:
+            append(Token(raw, raw, raw, start + offset, end + offset, DIGIT, False))
         else:
-            kind = MARK
-        if kind == MARK:
-            out.append(Token(raw, raw, raw, m.start() + offset, m.end() + offset, kind, False,
-                             raw in _QUOTES))
-            continue
-        norm, folded = _forms(raw)
-        out.append(
-            Token(raw, norm, folded, m.start() + offset, m.end() + offset, kind, first.isupper())
-        )
+            append(Token(raw, raw, raw, start + offset, end + offset, MARK, False,
+                         raw in _QUOTES))
     return out
 
 
@@ -84,22 +80,28 @@ def phrase_tokens(phrase: str) -> list[str]:
 
 
 def sentences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
-    """Token index ranges [start, end) of the sentences: a full stop, a line break, or a
-    colon-free headline line ends one."""
-    spans: list[tuple[int, int]] = []
-    begin = 0
+    """Token index ranges [start, end) of the sentences: a full stop (not after an initial
+    such as "M."), or a line break, ends one."""
+    ends: set[int] = set()
     n = len(tokens)
+    starts = [t.start for t in tokens]
+    at = text.find("\n")
+    while at != -1:  # the token before each line break ends a sentence
+        k = bisect_right(starts, at) - 1
+        if 0 <= k < n - 1:
+            ends.add(k)
+        at = text.find("\n", at + 1)
     for i, tok in enumerate(tokens):
-        end_here = False
         if tok.kind == MARK and tok.text in _SENTENCE_END:
-            # "M." or an initial is no sentence end; a number's decimal point is not a token
             prev = tokens[i - 1] if i else None
             nxt = tokens[i + 1] if i + 1 < n else None
             short = prev is not None and prev.kind == WORD and len(prev.text) == 1 and prev.upper
-            end_here = not short and (nxt is None or nxt.upper or nxt.kind != WORD)
-        elif i + 1 < n and "\n" in text[tok.end : tokens[i + 1].start]:
-            end_here = True
-        if end_here:
+            if not short and (nxt is None or nxt.upper or nxt.kind != WORD):
+                ends.add(i)
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for i in sorted(ends):
+        if i >= begin:
             spans.append((begin, i + 1))
             begin = i + 1
     if begin < n:
