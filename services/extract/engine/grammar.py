@@ -83,7 +83,7 @@ class Grammar:
             m.add_all(getattr(lexicon.cues, role), role)
         for i, entry in enumerate(lexicon.measures):
             m.add_all(entry.phrases, f"{MEASURE}:{i}", str(i))
-            m.aliases[f"{MEASURE}:{i}"] = MEASURE
+            m.add_all(entry.phrases, MEASURE, str(i))  # any entry: where a measure is named
         for cls, phrases in lexicon.status.by_class().items():
             m.add_all(phrases, STATUS, cls)
         loc = lexicon.locations

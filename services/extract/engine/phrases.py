@@ -45,8 +45,6 @@ class Match(NamedTuple):
 class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
-        self.aliases: dict[str, str] = {}
-        """a role also kept under a wider name ("measure:3" under "measure")"""
         self._starts: dict[str, list[_Node]] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
         the lexicon is loaded)"""
@@ -106,7 +104,6 @@ class PhraseMatcher:
         root = self._root
         children = self._children
         starts = self._starts
-        aliases = self.aliases
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
@@ -127,11 +124,6 @@ class PhraseMatcher:
                     have = ends.get(role)
                     if have is None or have[0] < j:
                         ends[role] = (j, value)
-                    alias = aliases.get(role)
-                    if alias is not None:
-                        have = ends.get(alias)
-                        if have is None or have[0] < j:
-                            ends[alias] = (j, value)
                 if not node.branches:
                     continue
                 while j < n and tokens[j].quote:
