@@ -121,12 +121,11 @@ class Extractor:
         self, text: str, lang: str, published: str | None = None, title: str | None = None
     ) -> list[Fact]:
         """The facts of one text in a language we read, in text order (see engine)."""
-        del published  # the facts do not depend on it; the day is read in `extract`
         engine = self._grammars.get(lang)
         if engine is None:
             return []
         text = text[: self._settings.max_text_chars]
-        return engine.extract(blank_marker(text), title=title)
+        return engine.extract(blank_marker(text), title=title, published=published)
 
     def language_of(self, article: Article) -> str | None:
         if article.lang:

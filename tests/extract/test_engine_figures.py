@@ -179,3 +179,32 @@ def test_capital_named_elsewhere(extractor: Extractor) -> None:
         ("in_force", "Nairobi"),
         ("lifted", "Nairobi"),
     ]
+
+
+def test_coordinated_subjects_share_the_verb(extractor: Extractor) -> None:
+    text = "Deux gendarmes et trois manifestants ont été tués samedi."
+    facts = [f for f in extractor.extract_text(text, "fr") if isinstance(f, CasualtyFact)]
+    assert [(f.group.value, f.min) for f in facts] == [
+        ("security_forces", 2),
+        ("protesters", 3),
+    ]
+
+
+def test_unknown_head_noun_takes_no_group_from_before(extractor: Extractor) -> None:
+    text = "Police said 12 officers were injured and 45 suspects arrested."
+    facts = [f for f in extractor.extract_text(text, "en") if isinstance(f, CasualtyFact)]
+    assert [(f.category.value, f.group.value, f.min) for f in facts] == [
+        ("injured", "security_forces", 12),
+        ("arrested", "unspecified", 45),
+    ]
+
+
+@pytest.mark.parametrize(("published", "optional"), [("2024-06-25", True), ("2019-10", False)])
+def test_figure_of_another_year_is_optional(
+    extractor: Extractor, published: str, *, optional: bool
+) -> None:
+    text = "In 2019, the protests left 300 people dead."
+    facts = [
+        f for f in extractor.extract_text(text, "en", published) if isinstance(f, CasualtyFact)
+    ]
+    assert [(f.min, f.optional) for f in facts] == [(300, optional)]

@@ -51,6 +51,8 @@ class _NounPhrase:
     group: Group | None = None
     category: Category | None = None
     others: bool = False
+    unknown_head: bool = False
+    """an unknown word heads it ("45 suspects arrested"): no group to inherit"""
 
 
 def _roles_at(roles: list[dict[str, Match]], i: int, hi: int) -> dict[str, Match]:
@@ -125,7 +127,7 @@ class CasualtyReader:
                 return _NounPhrase("group", r[GROUP].end, group=Group(r[GROUP].value),
                                    others=others)
             if CATEGORY in r:
-                return _NounPhrase("empty", i, others=others)
+                return _NounPhrase("empty", i, others=others, unknown_head=True)
             if tokens[k].kind != WORD:
                 break
         return _NounPhrase("reject", i)
@@ -150,7 +152,9 @@ class CasualtyReader:
                     k += 1
                 j = k + 1
                 continue
-            if j in stops and j != i:
+            if j in stops and j != i and not (
+                "coordination" in roles[j - 1] or tokens[j - 1].text == ","
+            ):
                 return None, False
             if "negation" in r or "hypothetical" in r:
                 blocked = True
@@ -265,7 +269,7 @@ class CasualtyReader:
             return None
         if group is None:
             group = self._among(roles, end, hi, lo, fig.start)
-        if group is None and parent is not None and (
+        if group is None and parent is not None and not np_.unknown_head and (
             np_.others or others_before or (np_.kind in ("empty", "category") and (
                 self._continues(tokens, roles, fig, parent, subset)))
         ):

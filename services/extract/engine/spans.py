@@ -22,7 +22,7 @@ from services.extract.engine.places import (
     PlaceReader,
     resolve_descriptions,
 )
-from services.extract.engine.tokens import MARK, Token, sentences, tokenize
+from services.extract.engine.tokens import DIGIT, MARK, Token, sentences, tokenize
 
 Capitals = Callable[[str], list[str]]
 MULTI = "\x00multi"
@@ -39,6 +39,8 @@ _BEFORE_PLACE = 6
 _AFTER_PLACE = 12
 _AFTER_MEASURE = 16
 _FRAME = 3
+_YEAR_DIGITS = 4
+_YEARS = (1800, 2100)
 
 
 class _Located:
@@ -93,6 +95,14 @@ class _Located:
         return COUNTRY_NAME if names else None
 
 
+def _other_year(tokens: list[Token], lo: int, hi: int, year: int) -> bool:
+    years = [
+        int(t.text) for t in tokens[lo:hi]
+        if t.kind == DIGIT and len(t.text) == _YEAR_DIGITS and _YEARS[0] <= int(t.text) <= _YEARS[1]
+    ]
+    return bool(years) and year not in years
+
+
 def _comma_after(tokens: list[Token], i: int, hi: int) -> int:
     for k in range(i, hi):
         if tokens[k].kind == MARK and tokens[k].text == ",":
@@ -112,15 +122,22 @@ class Engine:
         self.measures = MeasureReader(grammar)
         self.places = PlaceReader(is_country, is_city)
 
-    def extract(self, text: str, *, title: str | None = None) -> list[Fact]:
-        return extract_facts(self, text, title=title)
+    def extract(
+        self, text: str, *, title: str | None = None, published: str | None = None
+    ) -> list[Fact]:
+        return extract_facts(self, text, title=title, published=published)
 
 
-def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> list[Fact]:
+def extract_facts(
+    engine: Engine, text: str, *, title: str | None = None, published: str | None = None
+) -> list[Fact]:
+    """The facts of a text in text order; `published` (YYYY-MM...) tells which years are
+    another time's: a figure told with another year is optional."""
     grammar = engine.grammar
     tokens = tokenize(text)
     if not tokens:
         return []
+    year = int(published[:4]) if published and published[:4].isdigit() else None
     roles = grammar.scan(tokens)
     figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
     places = engine.places
@@ -146,6 +163,8 @@ def extract_facts(engine: Engine, text: str, *, title: str | None = None) -> lis
                 tokens, roles, s_start, s_end)
             if c.subset and _location(loc) is not None:
                 c.optional = False  # "31 of them in Colombo": a total tied to one place
+            if year is not None and _other_year(tokens, lo, hi, year):
+                c.optional = True  # "in 2019, 300 people died"
             casualties.append((c, loc))
         found_m = measure_reader.read(tokens, roles, sent)
         starts = sorted(m.mention[0] for m in found_m)
