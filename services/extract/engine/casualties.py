@@ -232,6 +232,8 @@ class CasualtyReader:
             np_.end < hi and "non_persons" in roles[np_.end]
         ):
             return None
+        if np_.kind == "empty" and self._apposed(tokens, fig, lo, hi):
+            return None  # "the opposition leader, 71, was detained": an age
         if any("hypothetical" in roles[k] for k in range(lo, fig.start)):
             return None
         if fig.start > lo and "negation" in roles[fig.start - 1]:
@@ -334,6 +336,15 @@ class CasualtyReader:
             "coordination" in roles[k]
             or (tok.kind == MARK and tok.text in {",", ":"})
             or tok.kind == DIGIT
+        )
+
+    @staticmethod
+    def _apposed(tokens: list[Token], fig: Figure, lo: int, hi: int) -> bool:
+        """A bare figure between commas right after a noun."""
+        return (
+            lo + 1 < fig.start and fig.end < hi
+            and tokens[fig.start - 1].text == "," and tokens[fig.end].text == ","
+            and tokens[fig.start - 2].kind == WORD and fig.start == fig.end - 1
         )
 
     @staticmethod

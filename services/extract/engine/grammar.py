@@ -84,7 +84,8 @@ class Grammar:
         for i, entry in enumerate(lexicon.measures):
             m.add_all(entry.phrases, f"{MEASURE}:{i}", str(i))
             m.add_all(entry.phrases, MEASURE, str(i))  # any entry: where a measure is named
-        for cls, phrases in lexicon.status.by_class().items():
+        for cls, phrases in lexicon.status.by_class().items():  # a word may be in two
+            m.add_all(phrases, f"{STATUS}:{cls}", cls)
             m.add_all(phrases, STATUS, cls)
         loc = lexicon.locations
         for role, phrases in (

@@ -88,10 +88,12 @@ class MeasureReader:
             k for i in range(sent.start, sent.end) if "non_persons" in roles[i]
             for k in range(i, roles[i]["non_persons"].end)
         }
+        prefix = STATUS + ":"
         cues = [
-            roles[i][STATUS]
+            m
             for i in range(sent.start, sent.end)
             if STATUS in roles[i] and i not in covered and i not in masked
+            for key, m in roles[i].items() if key.startswith(prefix)
         ]
         out: list[Measure] = []
         for entries in mentions:
@@ -119,6 +121,10 @@ class MeasureReader:
             cost = self._distance(tokens, m, cue, relative)
             if cost is None or (cue.value == "presence" and cost > _PRESENCE_REACH):
                 continue
+            if entry.polarity == "force" and cue.end <= m.start and any(
+                tokens[k].text == "," for k in range(cue.end, m.start)
+            ):
+                continue  # "... withdrawn on Monday, the army said": the army speaks
             found.append((cost, cue))
         best = min(found, key=lambda x: x[0]) if found else None
         if best is not None and best[1].start == m.end:
