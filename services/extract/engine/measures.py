@@ -10,6 +10,7 @@ from services.extract.engine.clauses import Sentence
 from services.extract.engine.grammar import MEASURE, STATUS, Grammar
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import MARK, Token
+from services.extract.lexicon import MeasureEntry
 
 _REACH = 10
 _COMMA_COST = 2
@@ -112,29 +113,7 @@ class MeasureReader:
         entry = self.g.lexicon.measures[int(m.value)]
         effects = _EFFECT[entry.polarity]
         relative = self._relative_span(tokens, roles, m, sent.end)
-        found: list[tuple[float, Match]] = []
-        for cue in cues:
-            if cue.value not in effects or (entry.needs and cue.value not in entry.needs) or (
-                cue.value in _ONLY_IF_NEEDED and cue.value not in entry.needs
-            ):
-                continue
-            cost = self._distance(tokens, m, cue, relative)
-            if cost is None or (cue.value == "presence" and cost > _PRESENCE_REACH):
-                continue
-            if entry.polarity == "force" and cue.end <= m.start and any(
-                tokens[k].text == "," for k in range(cue.end, m.start)
-            ):
-                continue  # "... withdrawn on Monday, the army said": the army speaks
-            found.append((cost, cue))
-        best = min(found, key=lambda x: x[0]) if found else None
-        if best is not None and best[1].start == m.end:
-            # "the troops deployed in Conakry have returned": a participle right after the
-            # name tells its past; a later status word of the same clause is the news
-            _, hi = sent.clause(best[1].start)
-            later = [x for x in found if best[1].end < x[1].start < hi
-                     and effects[x[1].value] is not effects[best[1].value]]
-            if later:
-                best = min(later, key=lambda x: x[0])
+        best = self._best_cue(tokens, sent, m, entry, cues, relative)
         if best is None:
             if entry.default is None or self._denied(roles, m.start, sent.start):
                 return None
@@ -164,6 +143,37 @@ class MeasureReader:
         start, end = min(m.start, cue.start), max(m.end, cue.end)
         return Measure(entry.kind, status, target, start, end, (m.start, m.end),
                        rule=f"{entry.polarity}:{cue.value}", rank=rank, cue=cue.start)
+
+    def _best_cue(
+        self, tokens: list[Token], sent: Sentence, m: Match, entry: MeasureEntry,
+        cues: list[Match], relative: tuple[int, int] | None,
+    ) -> tuple[float, Match] | None:
+        """The status word nearest to the name among those its entry can take."""
+        effects = _EFFECT[entry.polarity]
+        found: list[tuple[float, Match]] = []
+        for cue in cues:
+            if cue.value not in effects or (entry.needs and cue.value not in entry.needs) or (
+                cue.value in _ONLY_IF_NEEDED and cue.value not in entry.needs
+            ):
+                continue
+            cost = self._distance(tokens, m, cue, relative)
+            if cost is None or (cue.value == "presence" and cost > _PRESENCE_REACH):
+                continue
+            if entry.polarity == "force" and cue.end <= m.start and any(
+                tokens[k].text == "," for k in range(cue.end, m.start)
+            ):
+                continue  # "... withdrawn on Monday, the army said": the army speaks
+            found.append((cost, cue))
+        best = min(found, key=lambda x: x[0]) if found else None
+        if best is not None and best[1].start == m.end:
+            # "the troops deployed in Conakry have returned": a participle right after the
+            # name tells its past; a later status word of the same clause is the news
+            _, hi = sent.clause(best[1].start)
+            later = [x for x in found if best[1].end < x[1].start < hi
+                     and effects[x[1].value] is not effects[best[1].value]]
+            if later:
+                best = min(later, key=lambda x: x[0])
+        return best
 
     @staticmethod
     def _relative_span(
