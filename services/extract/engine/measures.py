@@ -113,7 +113,7 @@ class MeasureReader:
         entry = self.g.lexicon.measures[int(m.value)]
         effects = _EFFECT[entry.polarity]
         relative = self._relative_span(tokens, roles, m, sent.end)
-        best = self._best_cue(tokens, sent, m, entry, cues, relative)
+        best = self._best_cue(tokens, sent, m, entry, cues, relative=relative)
         if best is None:
             if entry.default is None or self._denied(roles, m.start, sent.start):
                 return None
@@ -146,7 +146,7 @@ class MeasureReader:
 
     def _best_cue(
         self, tokens: list[Token], sent: Sentence, m: Match, entry: MeasureEntry,
-        cues: list[Match], relative: tuple[int, int] | None,
+        cues: list[Match], *, relative: tuple[int, int] | None,
     ) -> tuple[float, Match] | None:
         """The status word nearest to the name among those its entry can take."""
         effects = _EFFECT[entry.polarity]
