@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -83,9 +84,11 @@ def _gazetteer_names(langs: list[str]) -> tuple[IsName, IsName] | None:
             countries.update(name_key(n) for n in names)
     cities -= countries
 
+    @functools.lru_cache(maxsize=65536)
     def is_country(name: str) -> bool:
         return name_key(name) in countries
 
+    @functools.lru_cache(maxsize=65536)
     def is_city(name: str) -> bool:
         return name_key(name) in cities
 

@@ -45,7 +45,7 @@ class Match(NamedTuple):
 class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
-        self._starts: dict[str, list[_Node]] = {}
+        self._starts: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
         the lexicon is loaded)"""
 
@@ -83,6 +83,39 @@ class PhraseMatcher:
         for phrase in phrases:
             self.add(phrase, role, value)
 
+    def _walk(
+        self, tokens: list[Token], i: int, single: tuple[tuple[str, str], ...],
+        deeper: tuple[_Node, ...],
+    ) -> dict[str, tuple[int, str]]:
+        """The longest phrase of each role from token i, its first word read already."""
+        n = len(tokens)
+        children = self._children
+        ends: dict[str, tuple[int, str]] = {role: (i + 1, value) for role, value in single}
+        frontier: list[tuple[_Node, int]] = [(node, i + 1) for node in deeper]
+        while frontier:  # (a first word's own phrases are in `single` already: same length)
+            node, j = frontier.pop()
+            for role, value in node.payloads:
+                have = ends.get(role)
+                if have is None or have[0] < j:
+                    ends[role] = (j, value)
+            while j < n and tokens[j].quote:
+                j += 1
+            if j < n and node.branches:
+                frontier.extend((child, j + 1) for child in children(node, tokens[j]))
+        return ends
+
+    def _first_step(
+        self, root: _Node, tok: Token
+    ) -> tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]:
+        """What one word starts: its one-word phrases (one value per role), and the nodes
+        a longer phrase goes on from."""
+        nodes = self._children(root, tok)
+        single: dict[str, str] = {}
+        for node in nodes:
+            for role, value in node.payloads:
+                single.setdefault(role, value)
+        return tuple(single.items()), tuple(n for n in nodes if n.branches)
+
     def _children(self, node: _Node, tok: Token) -> list[_Node]:
         folded = tok.fold
         child = node.exact.get(folded if len(folded) > 2 else "=" + tok.norm)
@@ -102,35 +135,25 @@ class PhraseMatcher:
         found: dict[int, dict[str, Match]] = {}
         n = len(tokens)
         root = self._root
-        children = self._children
         starts = self._starts
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
                 continue
             key = tok.fold if len(tok.fold) > 2 else "=" + tok.norm
-            first = starts.get(key)
-            if first is None:
-                first = children(root, tok)
+            step = starts.get(key)
+            if step is None:
+                step = self._first_step(root, tok)
                 if len(starts) < _START_CACHE:
-                    starts[key] = first
-            if not first:
+                    starts[key] = step
+            single, deeper = step
+            if not deeper:  # one-word phrases only: no walk
+                if single:
+                    found[i] = {role: Match(role, value, i, i + 1) for role, value in single}
                 continue
-            ends: dict[str, tuple[int, str]] = {}
-            frontier = [(child, i + 1) for child in first]
-            while frontier:
-                node, j = frontier.pop()
-                for role, value in node.payloads:
-                    have = ends.get(role)
-                    if have is None or have[0] < j:
-                        ends[role] = (j, value)
-                if not node.branches:
-                    continue
-                while j < n and tokens[j].quote:
-                    j += 1
-                if j < n:
-                    frontier.extend((child, j + 1) for child in children(node, tokens[j]))
-            found[i] = {role: Match(role, end[1], i, end[0]) for role, end in ends.items()}
+            ends = self._walk(tokens, i, single, deeper)
+            if ends:
+                found[i] = {role: Match(role, end[1], i, end[0]) for role, end in ends.items()}
         return found
 
 
