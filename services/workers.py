@@ -9,11 +9,11 @@ from faststream import FastStream
 from faststream.redis import RedisRouter
 
 from services.common.broker import create_broker
+from services.common.consume import ensure_group
 from services.common.logging import configure_logging
 from services.common.observability import broker_middlewares, observe
 from services.common.redis_client import connect
 from services.common.settings import Settings
-from services.common.consume import ensure_group
 from services.common.streams import GROUPS, Streams
 from services.common.trim import trim_forever
 

@@ -143,7 +143,7 @@ class Extracting(Protocol):
 def build_extractor() -> Extracting:
     """The engine under test, or a skip while `services.extract.pipeline` is not written yet."""
     try:
-        from services.extract.pipeline import Extractor  # noqa: PLC0415 (may not exist yet)
+        from services.extract.pipeline import Extractor
     except ModuleNotFoundError as exc:
         if exc.name not in {"services.extract.pipeline", "services.extract"}:
             raise
