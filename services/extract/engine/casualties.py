@@ -13,12 +13,12 @@ from services.extract.engine.grammar import (
     CATEGORY,
     FATE,
     GROUP,
-    MEMBERS,
     OTHERS,
     RANGE_TO,
     TOLL,
     Grammar,
 )
+from services.extract.engine.nouns import NounPhrase, NounReader
 from services.extract.engine.numbers import Figure
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
@@ -43,94 +43,10 @@ class Casualty:
     pred_end: int = 0
 
 
-@dataclass(slots=True)
-class _NounPhrase:
-    kind: str
-    """group | category | empty | reject"""
-    end: int
-    group: Group | None = None
-    category: Category | None = None
-    others: bool = False
-    unknown_head: bool = False
-    """an unknown word heads it ("45 suspects arrested"): no group to inherit"""
-
-
-def _roles_at(roles: list[dict[str, Match]], i: int, hi: int) -> dict[str, Match]:
-    return roles[i] if i < hi else {}
-
-
 class CasualtyReader:
     def __init__(self, grammar: Grammar) -> None:
         self.g = grammar
-
-    # -- the people counted ------------------------------------------------------------
-    def noun_phrase(  # noqa: PLR0911, PLR0912 - one rule, one decision list
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int
-    ) -> _NounPhrase:
-        others = False
-        glue = 0
-        first = i
-        while i < hi:
-            tok, r = tokens[i], roles[i]
-            if tok.is_quote or (i == first and tok.text == "-"):
-                i += 1
-                continue
-            if TOLL in r and CATEGORY not in r:  # "27 le nombre de morts"
-                for k in range(r[TOLL].end, min(hi, r[TOLL].end + 4)):
-                    if tokens[k].kind == DIGIT:
-                        break
-                    if CATEGORY in roles[k]:
-                        return _NounPhrase("category", roles[k][CATEGORY].end,
-                                           category=Category(roles[k][CATEGORY].value))
-            if "non_persons" in r:
-                return _NounPhrase("reject", i)
-            if CATEGORY in r and GROUP not in r:
-                return _NounPhrase("category", r[CATEGORY].end, category=Category(
-                    r[CATEGORY].value), others=others)
-            if GROUP in r:
-                return _NounPhrase("group", r[GROUP].end, group=Group(r[GROUP].value),
-                                   others=others)
-            if MEMBERS in r or OTHERS in r:
-                others = others or OTHERS in r
-                i = (r.get(MEMBERS) or r[OTHERS]).end
-                continue
-            if "glue" in r and glue < 2:
-                glue += 1
-                i = r["glue"].end
-                continue
-            if tok.kind == WORD and not tok.upper and not self._grammatical(r):
-                if others:
-                    return _NounPhrase("empty", i, others=True)
-                return self._unknown(tokens, roles, i, hi, others)
-            if tok.kind == WORD and tok.upper and not self._grammatical(r):
-                return _NounPhrase("reject", i)
-            return _NounPhrase("empty", i, others=others)
-        return _NounPhrase("empty", i, others=others)
-
-    @staticmethod
-    def _grammatical(r: dict[str, Match]) -> bool:
-        return bool(r) and any(
-            k in r for k in ("auxiliaries", "relative", "l_prep", "agent", "coordination",
-                             "negation", "hypothetical", "subset", "subset_after", "among",
-                             "qual", "earlier", "future", "pluperfect", "r_to", CATEGORY)
-        )
-
-    def _unknown(
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int, others: bool
-    ) -> _NounPhrase:
-        """Unknown words after a figure: adjectives before a known noun ("three young
-        protesters"), a verb before a predicate ("65 resultaron heridas"), or a noun that
-        counts things, not people ("41 stations")."""
-        for k in range(i + 1, min(i + 3, hi)):
-            r = roles[k]
-            if GROUP in r:
-                return _NounPhrase("group", r[GROUP].end, group=Group(r[GROUP].value),
-                                   others=others)
-            if CATEGORY in r:
-                return _NounPhrase("empty", i, others=others, unknown_head=True)
-            if tokens[k].kind != WORD:
-                break
-        return _NounPhrase("reject", i)
+        self.nouns = NounReader()
 
     # -- what befell them ----------------------------------------------------------------
     def predicate(
@@ -204,7 +120,7 @@ class CasualtyReader:
         out: list[Casualty] = []
         starts = {
             f.start for f in sent.figures
-            if self.noun_phrase(tokens, roles, f.end, sent.end).kind != "reject"
+            if self.nouns.read(tokens, roles, f.end, sent.end).kind != "reject"
         }
         for n, fig in enumerate(sent.figures):
             lo, hi = sent.clause(fig.start)
@@ -223,9 +139,9 @@ class CasualtyReader:
             return None  # "June 18"
         subset_after = fig.end < hi and "subset_after" in roles[fig.end]
         np_ = (
-            _NounPhrase("empty", roles[fig.end]["subset_after"].end)
+            NounPhrase("empty", roles[fig.end]["subset_after"].end)
             if subset_after
-            else self.noun_phrase(tokens, roles, fig.end, hi)
+            else self.nouns.read(tokens, roles, fig.end, hi)
         )
         subset = subset_after or self._cue_before(tokens, roles, fig, lo, "subset")
         if np_.kind == "reject" and not subset and (
