@@ -68,9 +68,7 @@ class CasualtyReader:
                     k += 1
                 j = k + 1
                 continue
-            if j in stops and j != i and not (
-                "coordination" in roles[j - 1] or tokens[j - 1].text == ","
-            ):
+            if j in stops and j != i and not self._joined(tokens, roles, i, j):
                 return None, False
             if "negation" in r or "hypothetical" in r:
                 blocked = True
@@ -160,16 +158,18 @@ class CasualtyReader:
         category: Category | None = np_.category
         rule = "noun"
         end = np_.end
+        start = fig.start
         blocked = False
+        before = self.before(tokens, roles, fig, lo) if np_.kind != "reject" else None
+        if category is None and before is not None and before.end < fig.start:
+            # "the bodies of 12 people", "la mort de dizaines de manifestants"
+            category, rule, start = Category(before.value), "noun_of", before.start
         if category is None and np_.kind != "reject":
             pred, blocked = self.predicate(tokens, roles, np_.end, hi, starts)
             if pred is not None and not self._active(tokens, roles, pred, starts, hi):
                 category, rule, end = Category(pred.value), "predicate", pred.end
-        start = fig.start
-        if category is None and np_.kind != "reject":
-            m = self.before(tokens, roles, fig, lo)
-            if m is not None:
-                category, rule, start = Category(m.value), "active", m.start
+        if category is None and before is not None:
+            category, rule, start = Category(before.value), "active", before.start
         if category is None and not fig.earlier:
             m = self.toll(roles, fig, lo)
             if m is not None:
@@ -252,6 +252,15 @@ class CasualtyReader:
             "coordination" in roles[k]
             or (tok.kind == MARK and tok.text in {",", ":"})
             or tok.kind == DIGIT
+        )
+
+    @staticmethod
+    def _joined(tokens: list[Token], roles: list[dict[str, Match]], i: int, j: int) -> bool:
+        """"Deux gendarmes et trois manifestants ont été tués": subjects joined by "and"
+        share the verb after the last one."""
+        return all(
+            "coordination" in roles[k] or tokens[k].text == "," or tokens[k].is_quote
+            for k in range(i, j)
         )
 
     @staticmethod

@@ -43,6 +43,8 @@ RANK_BACKGROUND, RANK_REPORTED, RANK_PLANNED = 0, 1, 2
 # classes that speak of a measure only where its entry asks for them: "allowed" lifts a ban on
 # gatherings, but "authorised to shoot on sight" imposes an order
 _ONLY_IF_NEEDED = frozenset({"allow"})
+# classes that tell a state, not a change: "will remain in force" is in force
+_STATES = frozenset({"continue", "presence"})
 
 
 @dataclass(slots=True)
@@ -137,7 +139,7 @@ class MeasureReader:
             status = PARTIAL
         dated = cue.end <= m.start and any(  # "la fin de l'état d'urgence à compter du 1er"
             "future" in roles[k] for k in range(m.end, min(sent.end, m.end + _TENSE_REACH)))
-        if cue.value != "continue" and (dated or self._future(tokens, roles, cue, sent.start)):
+        if cue.value not in _STATES and (dated or self._future(tokens, roles, cue, sent.start)):
             target = IN_FORCE if status is IN_FORCE else LIFTED
             status, rank = MeasureStatus.PLANNED, RANK_PLANNED
         start, end = min(m.start, cue.start), max(m.end, cue.end)

@@ -189,8 +189,21 @@ class PlaceReader:
             end = _name_at(tokens, roles, j, hi, typed=False)
             if end > j:
                 out.append(Place(i, end, self.name(text, tokens, j, end)))
-                return end
+                return self._coordinated(text, tokens, roles, end, hi, out=out)
         return i + 1
+
+    def _coordinated(
+        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        *, out: list[Place],
+    ) -> int:
+        """"in Colombo and Kandy", "en Lima y Callao": the names joined to a place's name."""
+        while i + 1 < hi and ("coordination" in roles[i] or tokens[i].text == ","):
+            end = _name_at(tokens, roles, i + 1, hi, typed=False)
+            if end == i + 1:
+                break
+            out.append(Place(i + 1, end, self.name(text, tokens, i + 1, end)))
+            i = end
+        return i
 
 
 def _run_back(tokens: list[Token], roles: list[dict[str, Match]], k: int) -> int:
