@@ -34,6 +34,9 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
+    # the level holds for records propagated from loggers with a level of their own too
+    # (faststream sets INFO on its access loggers)
+    handler.setLevel(level.upper())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

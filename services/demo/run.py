@@ -9,7 +9,7 @@ import time
 from importlib import resources
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from schemas.alerts import Alert
 from schemas.article import ArticleIn
@@ -17,6 +17,7 @@ from services.common.broker import create_broker
 from services.common.entries import read_after
 from services.common.local_redis import LocalRedis, redis_server_binary, start_local_redis
 from services.common.logging import configure_logging
+from services.common.observability import route_faststream_logs
 from services.common.redis_client import connect, reachable
 from services.common.settings import Settings
 from services.common.streams import Streams
@@ -35,16 +36,20 @@ def sample_story() -> list[ArticleIn]:
     return [ArticleIn.model_validate_json(line) for line in text.splitlines() if line.strip()]
 
 
-def _row(alert: Alert) -> tuple[str, str, str, str, str]:
+def describe(alert: Alert) -> str:
+    """One readable line (rich markup) per alert."""
     if alert.kind == "casualty_change":
-        where = f" @ {alert.location}" if alert.location else ""
-        what = f"{alert.category} / {alert.group}{where}"
-        before = f"{alert.previous.min}" if alert.previous else "-"
-        value = f"{before} -> {alert.min} ({alert.qualifier})"
+        where = f" in {alert.location}" if alert.location else ""
+        before = str(alert.previous.min) if alert.previous else "none"
+        qualifier = "" if alert.qualifier in (None, "exact") else f" ({alert.qualifier})"
+        what = (f"[bold red]{alert.category} ({alert.group}){where}[/]: "
+                f"{before} -> [bold]{alert.min}[/]{qualifier}")
     else:
-        what = str(alert.measure)
-        value = f"{alert.previous_status or '-'} -> {alert.status}"
-    return (alert.after, alert.country or "?", what, value, alert.quote[:70])
+        what = (f"[bold yellow]{alert.measure}[/]: {alert.previous_status or 'none'} -> "
+                f"[bold]{alert.status}[/]" + (f" ({alert.target})" if alert.target else ""))
+    country = alert.country or "?"
+    return (f"  [dim]{country} {alert.day or ''}[/] {what}\n"
+            f"    [italic]\"{escape(alert.quote)}\"[/] [dim]({alert.outlet or alert.after})[/]")
 
 
 async def _follow_alerts(settings: Settings, console: Console, seen: list[Alert]) -> None:
@@ -58,12 +63,7 @@ async def _follow_alerts(settings: Settings, console: Console, seen: list[Alert]
                 cursor = entry_id
                 alert = Alert.model_validate_json(data)
                 seen.append(alert)
-                table = Table(show_header=len(seen) == 1, box=None, pad_edge=False)
-                for col, width in (("after", 12), ("country", 7), ("what", 34),
-                                   ("change", 26), ("quote", 70)):
-                    table.add_column(col, width=width, overflow="ellipsis", no_wrap=True)
-                table.add_row(*_row(alert))
-                console.print(table)
+                console.print(describe(alert), highlight=False)
     finally:
         await redis.aclose()
 
@@ -99,6 +99,7 @@ async def _run(settings: Settings, console: Console, feed: str | None) -> int:
     for name in WORKER_NAMES:
         broker.include_router(router_factory(name)(settings))
     await broker.start()
+    route_faststream_logs()
     seen: list[Alert] = []
     follower = asyncio.create_task(_follow_alerts(settings, console, seen))
     redis = connect(settings)
