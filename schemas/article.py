@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,6 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 ARTICLE_SCHEMA_VERSION: Literal[1] = 1
 
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+def calendar_day(value: str | None, *, month_ok: bool = True) -> str | None:
+    """`value` if it names a real day (YYYY-MM-DD) or, when `month_ok`, month (YYYY-MM).
+
+    Raises ValueError otherwise: a date such as 2025-13-45 must be refused where a message
+    enters, not fail deep inside a worker (or, stored in a story, fail every later article).
+    """
+    if value is None:
+        return None
+    if not _PUBLISHED.match(value) or (len(value) == 7 and not month_ok):
+        msg = "must be YYYY-MM-DD" if not month_ok else "must be YYYY-MM or YYYY-MM-DD"
+        raise ValueError(msg)
+    date.fromisoformat(value if len(value) == 10 else f"{value}-01")
+    return value
 
 
 class ArticleIn(BaseModel):
@@ -36,7 +51,7 @@ class ArticleIn(BaseModel):
             return None
         value = value.strip()
         if _PUBLISHED.match(value):
-            return value
+            return calendar_day(value)
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
         except ValueError as exc:
@@ -63,3 +78,8 @@ class Article(BaseModel):
     duplicate_of: str | None = Field(
         default=None, description="id of the first copy when this is a near-duplicate"
     )
+
+    @field_validator("published")
+    @classmethod
+    def _published_day(cls, value: str | None) -> str | None:
+        return calendar_day(value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemas.article import calendar_day
 from schemas.vocab import Category, Group, MeasureKind, MeasureStatus, Qualifier
 
 FACTS_SCHEMA_VERSION: Literal[1] = 1
@@ -69,3 +70,13 @@ class ArticleFacts(BaseModel):
     facts: list[Fact] = Field(default_factory=list)
     ingested_at: float | None = None
     extracted_at: float | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _published_day(cls, value: str | None) -> str | None:
+        return calendar_day(value)
+
+    @field_validator("day")
+    @classmethod
+    def _real_day(cls, value: str | None) -> str | None:
+        return calendar_day(value, month_ok=False)
