@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from services.extract.engine.grammar import MEASURE, Grammar
+from services.extract.engine.grammar import MEASURE
 from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, Token
@@ -33,18 +34,35 @@ class Sentence:
         return lo, hi
 
 
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Where, in a whole text, a figure may start and a measure is named: read once."""
+
+    figures: list[int]
+    measures: list[int]
+
+    @classmethod
+    def read(cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]]
+             ) -> Marks:
+        may_start = figures.may_start
+        return cls(
+            [i for i, tok in enumerate(tokens) if may_start(tok, roles[i])],
+            [i for i, r in enumerate(roles) if r and MEASURE in r],
+        )
+
+
 def read_sentence(  # noqa: PLR0917 - one rule, one decision list
-    grammar: Grammar,
     figures: FigureReader,
     tokens: list[Token],
     roles: list[dict[str, Match]],
+    marks: Marks,
     start: int,
     end: int,
 ) -> Sentence:
     s = Sentence(start, end)
-    may_start = figures.may_start
-    candidates = [i for i in range(start, end) if may_start(tokens[i], roles[i])]
-    s.measures = any(MEASURE in roles[i] for i in range(start, end) if roles[i])
+    candidates = marks.figures[bisect_left(marks.figures, start) : bisect_left(marks.figures, end)]
+    k = bisect_left(marks.measures, start)
+    s.measures = k < len(marks.measures) and marks.measures[k] < end
     if not candidates and not s.measures:
         return s  # nothing to read here: no figure, no measure
     for i in range(start, end):
@@ -65,5 +83,4 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
         if not is_time_or_money(tokens, fig):
             s.figures.append(fig)
         after = fig.end
-    del grammar
     return s

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from schemas.facts import CasualtyFact, Fact, MeasureFact
 from schemas.vocab import MeasureStatus, Qualifier
 from services.extract.engine.casualties import Casualty, CasualtyReader
-from services.extract.engine.clauses import read_sentence
+from services.extract.engine.clauses import Marks, read_sentence
 from services.extract.engine.grammar import Grammar
 from services.extract.engine.locate import MULTI, Located
 from services.extract.engine.measures import Measure, MeasureReader
@@ -91,10 +91,11 @@ def extract_facts(
     title_end = _title_end(text, title)
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
+    marks = Marks.read(figures, tokens, roles)
     for s_start, s_end in sentences(tokens, text):
         if _intertitle(text, tokens, s_start, s_end):
             continue
-        sent = read_sentence(grammar, figures, tokens, roles, s_start, s_end)
+        sent = read_sentence(figures, tokens, roles, marks, s_start, s_end)
         found = casualty_reader.read(tokens, roles, sent, []) if sent.figures else []
         prev_stop = s_start
         for n, c in enumerate(found):
