@@ -37,7 +37,8 @@ def test_demo_shows_alerts_and_cleans_up(redis_url: str) -> None:
     alerts, articles = int(found.group(1)), int(found.group(2))
     assert articles == len(sample_story())
     assert alerts >= articles  # every sample article changes the story
-    assert "curfew" in done.stdout and "killed" in done.stdout
+    assert "curfew" in done.stdout
+    assert "killed" in done.stdout
     client = redis_sync.Redis.from_url(redis_url)
     try:
         assert list(client.scan_iter(match=f"{prefix}*")) == []
