@@ -46,11 +46,13 @@ class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
         self._starts: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
+        self._pairs: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
         the lexicon is loaded)"""
 
     def add(self, phrase: str, role: str, value: str) -> None:
         self._starts.clear()
+        self._pairs.clear()
         words = phrase.split()
         if not words:
             msg = f"empty phrase for {role}={value}"
@@ -86,23 +88,28 @@ class PhraseMatcher:
     def _walk(
         self, tokens: list[Token], i: int, single: tuple[tuple[str, str], ...],
         deeper: tuple[_Node, ...],
-    ) -> dict[str, tuple[int, str]]:
-        """The longest phrase of each role from token i, its first word read already."""
+    ) -> tuple[dict[str, tuple[int, str]], int]:
+        """The longest phrase of each role from token i, its first word read already; and
+        the end of the tokens it had to read."""
         n = len(tokens)
         children = self._children
         ends: dict[str, tuple[int, str]] = {role: (i + 1, value) for role, value in single}
         frontier: list[tuple[_Node, int]] = [(node, i + 1) for node in deeper]
+        far = i + 1
         while frontier:  # (a first word's own phrases are in `single` already: same length)
             node, j = frontier.pop()
             for role, value in node.payloads:
                 have = ends.get(role)
                 if have is None or have[0] < j:
                     ends[role] = (j, value)
+            if not node.branches:
+                continue
             while j < n and tokens[j].quote:
                 j += 1
-            if j < n and node.branches:
+            if j < n:
+                far = max(far, j + 1)
                 frontier.extend((child, j + 1) for child in children(node, tokens[j]))
-        return ends
+        return ends, far
 
     def _first_step(
         self, root: _Node, tok: Token
@@ -136,6 +143,7 @@ class PhraseMatcher:
         n = len(tokens)
         root = self._root
         starts = self._starts
+        pairs = self._pairs
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
@@ -151,7 +159,17 @@ class PhraseMatcher:
                 if single:
                     found[i] = {role: Match(role, value, i, i + 1) for role, value in single}
                 continue
-            ends = self._walk(tokens, i, single, deeper)
+            nxt = tokens[i + 1] if i + 1 < n else None
+            pair = None if nxt is None or nxt.quote else (
+                key, nxt.fold if len(nxt.fold) > 2 else "=" + nxt.norm)
+            known = pairs.get(pair) if pair is not None else None
+            if known is not None:  # these two words were read before, and no further
+                if known:
+                    found[i] = {role: Match(role, v, i, i + size) for role, size, v in known}
+                continue
+            ends, far = self._walk(tokens, i, single, deeper)
+            if pair is not None and far <= i + 2 and len(pairs) < _START_CACHE:
+                pairs[pair] = tuple((role, j - i, v) for role, (j, v) in ends.items())
             if ends:
                 found[i] = {role: Match(role, end[1], i, end[0]) for role, end in ends.items()}
         return found

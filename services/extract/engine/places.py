@@ -31,6 +31,7 @@ UNRESOLVED = "\x00unresolved"
 IsCountry = Callable[[str], bool]
 IsCity = Callable[[str], bool]
 _ARTICLE_LEN = 3
+_PLACE_ROLES = frozenset({CAPITAL, LARGEST, COUNTRY, ANAPHOR, LTYPE, LPREP, LHEAD})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ class PlaceReader:
         i = lo
         while i < hi:
             r = roles[i]
-            if not r:
+            if not r or r.keys().isdisjoint(_PLACE_ROLES):
                 tok = tokens[i]
                 if tok.upper and self._is_city is not None:
                     i = self._city(text, tokens, roles, i, hi, out)
