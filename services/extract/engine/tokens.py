@@ -51,20 +51,27 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=65536)
+_FORMS: dict[str, tuple[str, str, bool]] = {}
+_FORMS_CAP = 200_000
+
+
 def _forms(raw: str) -> tuple[str, str, bool]:
-    return raw.lower().translate(_APOSTROPHES), fold(raw), raw[0].isupper()
+    forms = (raw.lower().translate(_APOSTROPHES), fold(raw), raw[0].isupper())
+    if len(_FORMS) < _FORMS_CAP:
+        _FORMS[raw] = forms
+    return forms
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     append = out.append
+    known = _FORMS.get
     for m in _TOKEN.finditer(text):
         raw = m.group()
         kind = m.lastgroup or MARK
         start, end = m.span()
         if kind == WORD:
-            norm, folded, upper = _forms(raw)
+            norm, folded, upper = known(raw) or _forms(raw)
             append(Token(raw, norm, folded, start + offset, end + offset, WORD, upper))
         elif kind == DIGIT:
             append(Token(raw, raw, raw, start + offset, end + offset, DIGIT, False))
