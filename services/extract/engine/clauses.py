@@ -6,9 +6,9 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from services.extract.engine.grammar import MEASURE
-from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
+from services.extract.engine.numbers import FIGURE_ROLES, Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, MARK, Token
+from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
 
 _HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
 
@@ -45,8 +45,17 @@ class Marks:
     def read(cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]]
              ) -> Marks:
         may_start = figures.may_start
+        starters = FIGURE_ROLES
+        numbers = figures.number_words
         return cls(
-            [i for i, tok in enumerate(tokens) if may_start(tok, roles[i])],
+            [
+                i for i, tok in enumerate(tokens)
+                if tok.kind == DIGIT or (tok.kind == WORD and (
+                    tok.fold in numbers
+                    or not roles[i].keys().isdisjoint(starters)
+                    or ("-" in tok.fold and may_start(tok, roles[i]))
+                ))
+            ],
             [i for i, r in enumerate(roles) if r and MEASURE in r],
         )
 

@@ -26,6 +26,8 @@ _GROUPED = re.compile(r"^\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+$")
 _YEAR_MIN, _YEAR_MAX = 1800, 2100
 _CURRENCY = frozenset("$€£¥₦₹")
 _CACHE = 50_000
+FIGURE_ROLES = frozenset({QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE})
+"""roles a figure can start with besides a number"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ class FigureReader:
         self.words = grammar.numbers
         self._seen: dict[str, list[tuple[str, int]] | None] = {}
         w = grammar.numbers
-        self._number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
+        self.number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
 
     def may_start(self, tok: Token, roles: dict[str, Match]) -> bool:
         """Whether a figure can start at this token: a cheap test before reading one."""
@@ -72,7 +74,7 @@ class FigureReader:
                       or RANGE_FROM in roles or CHANGE in roles):
             return True
         folded = tok.fold
-        if folded in self._number_words:
+        if folded in self.number_words:
             return True
         return "-" in folded and self._parts(folded) is not None
 

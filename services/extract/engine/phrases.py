@@ -144,6 +144,7 @@ class PhraseMatcher:
         root = self._root
         starts = self._starts
         pairs = self._pairs
+        make = tuple.__new__  # NamedTuples built without their Python-level constructor
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
@@ -157,7 +158,8 @@ class PhraseMatcher:
             single, deeper = step
             if not deeper:  # one-word phrases only: no walk
                 if single:
-                    found[i] = {role: Match(role, value, i, i + 1) for role, value in single}
+                    found[i] = {role: make(Match, (role, value, i, i + 1))
+                                for role, value in single}
                 continue
             nxt = tokens[i + 1] if i + 1 < n else None
             pair = None if nxt is None or nxt.quote else (
@@ -165,13 +167,15 @@ class PhraseMatcher:
             known = pairs.get(pair) if pair is not None else None
             if known is not None:  # these two words were read before, and no further
                 if known:
-                    found[i] = {role: Match(role, v, i, i + size) for role, size, v in known}
+                    found[i] = {role: make(Match, (role, v, i, i + size))
+                                for role, size, v in known}
                 continue
             ends, far = self._walk(tokens, i, single, deeper)
             if pair is not None and far <= i + 2 and len(pairs) < _START_CACHE:
                 pairs[pair] = tuple((role, j - i, v) for role, (j, v) in ends.items())
             if ends:
-                found[i] = {role: Match(role, end[1], i, end[0]) for role, end in ends.items()}
+                found[i] = {role: make(Match, (role, end[1], i, end[0]))
+                            for role, end in ends.items()}
         return found
 
 

@@ -66,18 +66,21 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     append = out.append
     known = _FORMS.get
+    make = tuple.__new__  # a NamedTuple built without its Python-level constructor: faster
     for m in _TOKEN.finditer(text):
         raw = m.group()
         kind = m.lastgroup or MARK
         start, end = m.span()
         if kind == WORD:
             norm, folded, upper = known(raw) or _forms(raw)
-            append(Token(raw, norm, folded, start + offset, end + offset, WORD, upper))
+            append(make(Token, (raw, norm, folded, start + offset, end + offset, WORD, upper,
+                                False)))
         elif kind == DIGIT:
-            append(Token(raw, raw, raw, start + offset, end + offset, DIGIT, False))
+            append(make(Token, (raw, raw, raw, start + offset, end + offset, DIGIT, False,
+                                False)))
         else:
-            append(Token(raw, raw, raw, start + offset, end + offset, MARK, False,
-                         raw in _QUOTES))
+            append(make(Token, (raw, raw, raw, start + offset, end + offset, MARK, False,
+                                raw in _QUOTES)))
     return out
 
 
