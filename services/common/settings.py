@@ -97,6 +97,12 @@ class IngestSettings(BaseModel):
     page_min_words: int = Field(
         default=25, ge=1, description="a page whose main text is shorter is no article"
     )
+    page_max_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="larger pages are not read for their text"
+    )
+    page_timeout_s: float = Field(
+        default=10.0, gt=0, description="hard bound on reading one page's text (then refused)"
+    )
     max_items_per_poll: int = Field(
         default=50, ge=1, description="newest feed items looked at per poll"
     )

@@ -26,6 +26,7 @@ from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.ingest.feeds import FeedError, parse_feed
 from services.ingest.fetch import Fetcher, FetchFailedError, FetchRefusedError
+from services.ingest.pages import PageReader
 from services.ingest.poller import FeedPoller, FeedReport, fetch_article
 from services.ingest.sources import FeedSource, SourcesError, feeds_from_urls, load_sources
 from services.ingest.submit import submit, with_id
@@ -161,11 +162,14 @@ async def fetch_feed_items(settings: Settings, url: str) -> list[ArticleIn]:
             log.warning("feed_unreadable", url=url, reason=str(exc))
             return []
         items = items[: settings.ingest.max_items_per_poll]
-        min_words = settings.ingest.page_min_words
-        found = await asyncio.gather(
-            *(fetch_article(fetcher, item, source, min_words) for item in items),
-            return_exceptions=True,
-        )
+        pages = PageReader(settings.ingest)
+        try:
+            found = await asyncio.gather(
+                *(fetch_article(fetcher, item, source, pages) for item in items),
+                return_exceptions=True,
+            )
+        finally:
+            pages.close()
     articles: list[ArticleIn] = []
     for item, article in zip(items, found, strict=True):
         if isinstance(article, ArticleIn):

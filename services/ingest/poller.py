@@ -23,7 +23,7 @@ from services.common.streams import Streams
 from services.ingest.feeds import FeedError, FeedItem, parse_feed
 from services.ingest.fetch import Fetcher, FetchFailedError, FetchRefusedError
 from services.ingest.normalize import url_id
-from services.ingest.pages import PageError, extract_page
+from services.ingest.pages import PageError, PageReader
 from services.ingest.pipeline import Ingestor, Outcome
 from services.ingest.sources import FeedSource
 
@@ -49,12 +49,12 @@ class FeedReport:
 
 
 async def fetch_article(
-    fetcher: Fetcher, item: FeedItem, source: FeedSource, min_words: int
+    fetcher: Fetcher, item: FeedItem, source: FeedSource, pages: PageReader
 ) -> ArticleIn:
     """The article behind a feed item: its page fetched and extracted, the feed's data as
     fallback; `FetchRefusedError`, `FetchFailedError` or `PageError` when there is none."""
     page = await fetcher.fetch(item.url, "page")
-    extracted = await asyncio.to_thread(extract_page, page.content, page.url, min_words)
+    extracted = await pages.aread(page.content, page.url)
     return ArticleIn(
         url=item.url,
         outlet=source.outlet,
@@ -72,6 +72,7 @@ class FeedPoller:
         self._fetcher = fetcher
         self._streams = Streams(settings.stream_prefix)
         self._ingestor = Ingestor(redis, settings)
+        self._pages = PageReader(settings.ingest)
 
     def _state_key(self, url: str) -> str:
         return self._streams.key("ingest", "feed", hashlib.sha256(url.encode()).hexdigest())
@@ -121,9 +122,7 @@ class FeedPoller:
         if owner is not None:
             return Outcome("duplicate", url_id(item.url), item.url, "URL already seen", owner)
         try:
-            article = await fetch_article(
-                self._fetcher, item, source, self._settings.ingest.page_min_words
-            )
+            article = await fetch_article(self._fetcher, item, source, self._pages)
         except (FetchRefusedError, FetchFailedError, PageError) as exc:
             reason = str(exc) if isinstance(exc, PageError) else exc.reason
             return await self._ingestor.refuse(url_id(item.url), item.url, reason)
