@@ -40,6 +40,7 @@ class Marks:
 
     figures: list[int]
     measures: list[int]
+    breaks: list[int]
 
     @classmethod
     def read(cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]]
@@ -57,7 +58,20 @@ class Marks:
                 ))
             ],
             [i for i, r in enumerate(roles) if r and MEASURE in r],
+            [
+                i for i, tok in enumerate(tokens)
+                if (tok.kind == MARK and tok.text in _HARD_BREAKS and not _clock(tokens, i))
+                or (roles[i] and "clause_breaks" in roles[i])
+            ],
         )
+
+
+def _clock(tokens: list[Token], i: int) -> bool:
+    """20:00: a colon between two numbers ends no clause."""
+    return (
+        tokens[i].text == ":" and 0 < i < len(tokens) - 1
+        and tokens[i - 1].kind == DIGIT and tokens[i + 1].kind == DIGIT
+    )
 
 
 def read_sentence(  # noqa: PLR0917 - one rule, one decision list
@@ -74,14 +88,7 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     s.measures = k < len(marks.measures) and marks.measures[k] < end
     if not candidates and not s.measures:
         return s  # nothing to read here: no figure, no measure
-    for i in range(start, end):
-        tok, r = tokens[i], roles[i]
-        if (tok.kind == MARK and tok.text in _HARD_BREAKS) or (r and "clause_breaks" in r):
-            if tok.text == ":" and start < i < end - 1 and tokens[i - 1].kind == DIGIT and (
-                tokens[i + 1].kind == DIGIT
-            ):
-                continue  # a clock, 20:00
-            s.breaks.append(i)
+    s.breaks = marks.breaks[bisect_left(marks.breaks, start) : bisect_left(marks.breaks, end)]
     after = start
     for i in candidates:
         if i < after:
