@@ -209,7 +209,10 @@ def subscribe_guarded(
             current_message_id.reset(entry_token)
             structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
 
-    fresh = StreamSub(stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms)
+    fresh = StreamSub(
+        stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms,
+        max_records=wcfg.read_count,
+    )
     claim = StreamSub(
         stream,
         group=group,

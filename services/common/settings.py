@@ -17,6 +17,11 @@ class WorkerSettings(BaseModel):
         default=3, ge=1, description="deliveries before a failing message is dead-lettered"
     )
     polling_ms: int = Field(default=100, ge=1, description="XREADGROUP block time")
+    read_count: int = Field(
+        default=10, ge=1,
+        description="entries one XREADGROUP takes at most: a consumer never holds a backlog "
+        "that another replica's claimer would take again once idle",
+    )
     stream_maxlen: int = Field(
         default=100_000,
         ge=1000,
