@@ -6,6 +6,12 @@ sets, estimated from 128 MinHash values, reaches a threshold AND they hold the s
 (the set of digit runs of the text): an update that only changes a toll ("12 dead" becoming
 "14 dead") is news, however close its wording. Candidates are found by LSH: the signature is
 cut into 32 bands of 4 values, and texts sharing a band are compared.
+
+Speed: each word is hashed once (CRC-32), a shingle's 32-bit value is mixed from its three
+words' hashes, and the 128 hash functions are multiply-shift hashes applied to every shingle
+at once with numpy (about 0.5 ms for 2000 words, against 10-60 ms in pure Python). Signatures
+made before this scheme are not comparable with its own: a copy of an article remembered by
+an older release is not found near, for one `ingest.dedup_ttl_s` after the upgrade.
 """
 
 from __future__ import annotations
@@ -13,15 +19,21 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+
+import numpy as np
+import numpy.typing as npt
 
 from services.ingest.normalize import text_key
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
 _SHINGLE = 3
-_PRIME = (1 << 61) - 1
+_LOW32 = np.uint64(0xFFFFFFFF)
+_SHIFT32 = np.uint64(32)
 PERMUTATIONS = 128
 ROWS = 4
 # Below this many words the estimate is too coarse to call two texts near-duplicates; past
@@ -40,10 +52,19 @@ class Fingerprint:
     """a short hash of the set of the text's digit runs"""
 
 
+Words = npt.NDArray[np.uint64]
+
+
 @cache
-def _permutations() -> tuple[tuple[int, int], ...]:
-    rng = random.Random(0x70C5)  # fixed: signatures must agree across processes and releases
-    return tuple((rng.randrange(1, _PRIME), rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS))
+def _coefficients() -> tuple[Words, Words, Words]:
+    """The shingle mixers and the (a, b) of each hash function, as numpy columns.
+
+    Fixed seed: signatures must agree across processes and releases."""
+    rng = random.Random(0x70C5)
+    mix = np.array([rng.getrandbits(64) | 1 for _ in range(_SHINGLE)], dtype=np.uint64)
+    a = np.array([rng.getrandbits(64) | 1 for _ in range(PERMUTATIONS)], dtype=np.uint64)
+    b = np.array([rng.getrandbits(64) for _ in range(PERMUTATIONS)], dtype=np.uint64)
+    return mix, a[:, np.newaxis], b[:, np.newaxis]
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -51,23 +72,36 @@ def fingerprint(text: str) -> Fingerprint:
     words = _WORD.findall(key)
     return Fingerprint(
         digest=hashlib.sha256(key.encode("utf-8")).hexdigest(),
-        signature=minhash(shingles(words[:MAX_WORDS])) if len(words) >= MIN_WORDS else None,
+        signature=minhash(words[:MAX_WORDS]) if len(words) >= MIN_WORDS else None,
         figures=figures_of(key),
     )
 
 
-def shingles(words: list[str]) -> set[str]:
-    if len(words) < _SHINGLE:
-        return {" ".join(words)}
-    return {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+def shingle_values(words: Sequence[str]) -> Words:
+    """One 32-bit value per word 3-shingle (one value for the whole of a shorter text)."""
+    mix, _, _ = _coefficients()
+    hashed = np.fromiter(
+        (zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words)
+    )
+    if len(hashed) < _SHINGLE:
+        hashed = np.concatenate([hashed, np.zeros(_SHINGLE - len(hashed), dtype=np.uint64)])
+    span = len(hashed) - _SHINGLE + 1
+    mixed = hashed[:span] * mix[0]
+    for offset in range(1, _SHINGLE):
+        mixed += hashed[offset : offset + span] * mix[offset]  # wraps modulo 2**64
+    folded: Words = (mixed >> _SHIFT32) ^ (mixed & _LOW32)
+    return folded
 
 
-def minhash(items: set[str]) -> tuple[int, ...]:
-    hashed = [
-        int.from_bytes(hashlib.blake2b(item.encode("utf-8"), digest_size=8).digest(), "big")
-        for item in items
-    ]
-    return tuple(min((a * value + b) % _PRIME for value in hashed) for a, b in _permutations())
+def minhash(words: Sequence[str]) -> tuple[int, ...]:
+    """The MinHash signature of the text's shingle set: for each of the hash functions
+    h(x) = (a * x + b) mod 2**64 >> 32, its least value over the shingles."""
+    _, a, b = _coefficients()
+    hashed = np.multiply(a, shingle_values(words)[np.newaxis, :])  # one row per function
+    hashed += b
+    # the shift is monotonic: the least shifted value is the least value, shifted
+    lowest: Words = hashed.min(axis=1) >> _SHIFT32
+    return tuple(lowest.tolist())
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
