@@ -28,7 +28,7 @@ from services.common.consume import send_receipt
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.ingest.dedup import DedupStore
-from services.ingest.fingerprints import fingerprint
+from services.ingest.fingerprints import Fingerprint, fingerprint
 from services.ingest.normalize import RefusedError, article_id_for, canonical_url, normalise
 
 log = structlog.get_logger(__name__)
@@ -73,12 +73,14 @@ class Ingestor:
         except RefusedError as exc:
             return await self.refuse(article_id_for(item), canonical_url(item.url), str(exc))
         print_ = fingerprint(article.text)
-        claim = await self._store.claim(
+        threshold = cfg.near_duplicate_similarity
+        claim, candidates = await self._store.claim_and_look_up(
             article_id=article.id,
             token=token or uuid.uuid4().hex,
             url=article.url if canonical_url(article.url) else None,
             outlet=article.outlet.casefold() if article.outlet else None,
-            digest=print_.digest,
+            print_=print_,
+            threshold=threshold,
         )
         if claim.state == "duplicate":
             what = "id" if claim.why == "id" else f"{claim.why} as {claim.other}"
@@ -86,20 +88,17 @@ class Ingestor:
         if claim.state == "done":
             return self._redelivered(article)
         first = claim.other if claim.state == "linked" else None
+        remember: tuple[str | None, Fingerprint] | None = None
         if first is None:
-            near = await self._store.first_near_copy(
-                article.id, print_, cfg.near_duplicate_similarity
-            )
+            near = await self._store.nearest(print_, candidates, threshold)
             if near is not None and _same_outlet(near.outlet, article.outlet):
                 reason = f"near-duplicate of {near.article_id} from the same outlet"
                 return await self._duplicate(article, near.article_id, reason)
             if near is not None:
                 first = near.article_id
-            else:
-                await self._store.remember_first_copy(
-                    article.id, article.outlet, print_, cfg.near_duplicate_similarity
-                )
-        return await self._publish(article.model_copy(update={"duplicate_of": first}))
+            elif threshold > 0:
+                remember = (article.outlet, print_)
+        return await self._publish(article.model_copy(update={"duplicate_of": first}), remember)
 
     async def refuse(self, article_id: str, url: str | None, reason: str) -> Outcome:
         log.info("article_refused", article_id=article_id, url=url, reason=reason)
@@ -121,12 +120,17 @@ class Ingestor:
         log.info("article_redelivered", article_id=article.id)
         return Outcome("redelivered", article.id, article.url, "already published")
 
-    async def _publish(self, article: Article) -> Outcome:
+    async def _publish(
+        self, article: Article, remember: tuple[str | None, Fingerprint] | None = None
+    ) -> Outcome:
+        """Publish; `remember=(outlet, fingerprint)` of a first copy is remembered in the same
+        round trip, before the publication."""
         entry = await self._store.publish(
             article_id=article.id,
             stream=self._streams.articles,
             body=article.model_dump_json(),
             maxlen=self._settings.worker.stream_maxlen,
+            remember=remember,
         )
         if entry is None:
             return self._redelivered(article)
