@@ -43,27 +43,29 @@ class Marks:
     breaks: list[int]
 
     @classmethod
-    def read(cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]]
-             ) -> Marks:
-        may_start = figures.may_start
-        starters = FIGURE_ROLES
+    def read(
+        cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]],
+        found: dict[int, dict[str, Match]],
+    ) -> Marks:
         numbers = figures.number_words
-        return cls(
-            [
-                i for i, tok in enumerate(tokens)
-                if tok.kind == DIGIT or (tok.kind == WORD and (
-                    tok.fold in numbers
-                    or not roles[i].keys().isdisjoint(starters)
-                    or ("-" in tok.fold and may_start(tok, roles[i]))
-                ))
-            ],
-            [i for i, r in enumerate(roles) if r and MEASURE in r],
-            [
-                i for i, tok in enumerate(tokens)
-                if (tok.kind == MARK and tok.text in _HARD_BREAKS and not _clock(tokens, i))
-                or (roles[i] and "clause_breaks" in roles[i])
-            ],
-        )
+        starts: list[int] = []
+        breaks: list[int] = []
+        for i, tok in enumerate(tokens):
+            kind = tok.kind
+            if kind == DIGIT or (kind == WORD and (tok.fold in numbers or (
+                    "-" in tok.fold and figures.may_start(tok, roles[i])))):
+                starts.append(i)
+            elif kind == MARK and tok.text in _HARD_BREAKS and not _clock(tokens, i):
+                breaks.append(i)
+        measures: list[int] = []
+        for i, r in found.items():
+            if not r.keys().isdisjoint(FIGURE_ROLES):
+                starts.append(i)
+            if MEASURE in r:
+                measures.append(i)
+            if "clause_breaks" in r:
+                breaks.append(i)
+        return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)))
 
 
 def _clock(tokens: list[Token], i: int) -> bool:

@@ -96,14 +96,18 @@ class Grammar:
             m.add_all(phrases, role)
         self.matcher = m
 
-    def scan(self, tokens: list[Token]) -> list[dict[str, Match]]:
-        """For each token, the longest match of each role starting there. A measure name
-        read by several entries keeps each under `measure:<entry>`, and the longest under
-        `measure`. Tokens where nothing starts share one empty mapping: read only."""
+    def scan(
+        self, tokens: list[Token]
+    ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]]]:
+        """For each token, the longest match of each role starting there (a measure's name
+        under `measure:<entry>` for each entry that reads it, and under `measure`); and the
+        same for only the tokens where something starts. Tokens where nothing starts share
+        one empty mapping: read only."""
+        found = self.matcher.scan(tokens)
         out: list[dict[str, Match]] = [_NOTHING] * len(tokens)
-        for i, roles in self.matcher.scan(tokens).items():
+        for i, roles in found.items():
             out[i] = roles
-        return out
+        return out, found
 
 
 _NOTHING: dict[str, Match] = {}

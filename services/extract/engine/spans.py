@@ -83,7 +83,7 @@ def extract_facts(
     if not tokens:
         return []
     year = int(published[:4]) if published and published[:4].isdigit() else None
-    roles = grammar.scan(tokens)
+    roles, starting = grammar.scan(tokens)
     figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
     places = engine.places
     mentions = places.mentions(text, tokens, roles, 0, len(tokens))
@@ -91,7 +91,7 @@ def extract_facts(
     title_end = _title_end(text, title)
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
-    marks = Marks.read(figures, tokens, roles)
+    marks = Marks.read(figures, tokens, roles, starting)
     for s_start, s_end in sentences(tokens, text):
         if _intertitle(text, tokens, s_start, s_end):
             continue
