@@ -77,8 +77,7 @@ class PhraseMatcher:
                 node = child
                 continue
             for part in tokenize(raw):
-                key = part.fold if len(part.fold) > 2 else "=" + part.norm
-                node = node.exact.setdefault(key, _Node())
+                node = node.exact.setdefault(part.key, _Node())
         node.payloads.append((role, value))
 
     def add_all(self, phrases: Iterable[str], role: str, value: str = "") -> None:
@@ -125,7 +124,7 @@ class PhraseMatcher:
 
     def _children(self, node: _Node, tok: Token) -> list[_Node]:
         folded = tok.fold
-        child = node.exact.get(folded if len(folded) > 2 else "=" + tok.norm)
+        child = node.exact.get(tok.key)
         out: list[_Node] = [] if child is None else [child]
         if node.prefix and len(folded) >= _PREFIX_KEY:
             bucket = node.prefix.get(folded[:_PREFIX_KEY])
@@ -149,7 +148,7 @@ class PhraseMatcher:
             tok = tokens[i]
             if tok.quote:
                 continue
-            key = tok.fold if len(tok.fold) > 2 else "=" + tok.norm
+            key = tok.key
             step = starts.get(key)
             if step is None:
                 step = self._first_step(root, tok)
@@ -162,8 +161,7 @@ class PhraseMatcher:
                                 for role, value in single}
                 continue
             nxt = tokens[i + 1] if i + 1 < n else None
-            pair = None if nxt is None or nxt.quote else (
-                key, nxt.fold if len(nxt.fold) > 2 else "=" + nxt.norm)
+            pair = None if nxt is None or nxt.quote else (key, nxt.key)
             known = pairs.get(pair) if pair is not None else None
             if known is not None:  # these two words were read before, and no further
                 if known:

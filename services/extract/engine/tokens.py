@@ -35,6 +35,8 @@ class Token(NamedTuple):
     """starts with a capital letter"""
     quote: bool = False
     """a quotation mark"""
+    key: str = ""
+    """how the phrase matcher looks it up: `fold`, or `=` + `norm` for one or two letters"""
 
     @property
     def is_quote(self) -> bool:
@@ -51,15 +53,22 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_FORMS: dict[str, tuple[str, str, bool]] = {}
+_FORMS: dict[str, tuple[str, str, bool, str]] = {}
+_SHORT = 2
 _FORMS_CAP = 200_000
 
 
-def _forms(raw: str) -> tuple[str, str, bool]:
-    forms = (raw.lower().translate(_APOSTROPHES), fold(raw), raw[0].isupper())
+def _forms(raw: str) -> tuple[str, str, bool, str]:
+    norm, folded = raw.lower().translate(_APOSTROPHES), fold(raw)
+    forms = (norm, folded, raw[0].isupper(), match_key(norm, folded))
     if len(_FORMS) < _FORMS_CAP:
         _FORMS[raw] = forms
     return forms
+
+
+def match_key(norm: str, folded: str) -> str:
+    """Words of one or two letters are compared as written (`a` is not `à`), others folded."""
+    return folded if len(folded) > _SHORT else "=" + norm
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -72,15 +81,13 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         kind = m.lastgroup or MARK
         start, end = m.span()
         if kind == WORD:
-            norm, folded, upper = known(raw) or _forms(raw)
+            norm, folded, upper, key = known(raw) or _forms(raw)
             append(make(Token, (raw, norm, folded, start + offset, end + offset, WORD, upper,
-                                False)))
-        elif kind == DIGIT:
-            append(make(Token, (raw, raw, raw, start + offset, end + offset, DIGIT, False,
-                                False)))
+                                False, key)))
         else:
-            append(make(Token, (raw, raw, raw, start + offset, end + offset, MARK, False,
-                                raw in _QUOTES)))
+            key = raw if len(raw) > _SHORT else "=" + raw
+            append(make(Token, (raw, raw, raw, start + offset, end + offset, kind, False,
+                                raw in _QUOTES, key)))
     return out
 
 
