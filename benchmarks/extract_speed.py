@@ -46,13 +46,19 @@ def load_articles() -> list[Article]:
 
 
 def _rate(work: list[Article], run: Callable[[Article], object], rounds: int) -> dict[str, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(rounds):
-        for article in work:
-            run(article)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    """Articles per second over `rounds` passes, by wall clock and by this process's CPU
+    time; the best of three tries, as the machine is shared and others' load only slows."""
+    best_wall = best_cpu = float("inf")
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(rounds):
+            for article in work:
+                run(article)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
     n = rounds * len(work)
-    return {"articles_per_s_wall": round(n / wall, 1), "articles_per_s_cpu": round(n / cpu, 1)}
+    return {"articles_per_s_wall": round(n / best_wall, 1),
+            "articles_per_s_cpu": round(n / best_cpu, 1)}
 
 
 def main() -> None:
