@@ -127,6 +127,9 @@ class Cues(_Table):
     demands: Phrases = Field(
         default_factory=list, description='"calls for", "réclame": a measure only asked for'
     )
+    pronouns: Phrases = Field(
+        default_factory=list, description='object pronouns: "lifted it", "l\'a levé", "lo levantó"'
+    )
 
 
 class MeasureEntry(_Table):

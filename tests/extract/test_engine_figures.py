@@ -208,3 +208,17 @@ def test_figure_of_another_year_is_optional(
         f for f in extractor.extract_text(text, "en", published) if isinstance(f, CasualtyFact)
     ]
     assert [(f.min, f.optional) for f in facts] == [(300, optional)]
+
+
+STATUS_THEN = [
+    ("fr", "Les autorités ont instauré un couvre-feu vendredi avant de le lever dimanche."),
+    ("es", "El Gobierno decretó el toque de queda el viernes y lo levantó el domingo."),
+    ("en", "Police imposed a curfew in Colombo on Friday but lifted it on Saturday."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), STATUS_THEN)
+def test_later_status_told_with_a_pronoun(extractor: Extractor, lang: str, text: str) -> None:
+    facts = [f for f in extractor.extract_text(text, lang) if isinstance(f, MeasureFact)]
+    assert [(f.status.value, f.optional) for f in facts] == [("in_force", True), ("lifted", False)]
+    assert len({f.location for f in facts}) == 1

@@ -12,6 +12,8 @@ from services.extract.pipeline import Extractor
 # pieces that exercise the grammar: figures, groups, casualty words, measures, places, marks
 PIECES = [
     "12",
+    "54.6",
+    "1,5",
     "2.000",
     "8 000",
     "1,376",

@@ -48,12 +48,15 @@ class CasualtyReader:
         self.g = grammar
         self.nouns = NounReader()
 
+
     # -- what befell them ----------------------------------------------------------------
     def predicate(
         self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
-        stops: set[int],
+        stops: dict[int, bool],
     ) -> tuple[Match | None, bool]:
-        """The casualty word after the noun phrase: (match, negated or hypothetical)."""
+        """The casualty word after the noun phrase: (match, negated or hypothetical). It
+        may be after the next figure where that one names its own people and only "and"
+        parts them ("two gendarmes and three protesters were killed")."""
         blocked = False
         if i < hi and "relative" in roles[i]:
             return None, False
@@ -68,7 +71,7 @@ class CasualtyReader:
                     k += 1
                 j = k + 1
                 continue
-            if j in stops and j != i and not self._joined(tokens, roles, i, j):
+            if j in stops and j != i and not (stops[j] and self._joined(tokens, roles, i, j)):
                 return None, False
             if "negation" in r or "hypothetical" in r:
                 blocked = True
@@ -116,10 +119,9 @@ class CasualtyReader:
         accepted: list[Casualty],
     ) -> list[Casualty]:
         out: list[Casualty] = []
-        starts = {
-            f.start for f in sent.figures
-            if self.nouns.read(tokens, roles, f.end, sent.end).kind != "reject"
-        }
+        nps = {f.start: self.nouns.read(tokens, roles, f.end, sent.end) for f in sent.figures}
+        # where a figure of people starts, and whether it names them
+        starts = {start: np_.kind == "group" for start, np_ in nps.items() if np_.kind != "reject"}
         for n, fig in enumerate(sent.figures):
             lo, hi = sent.clause(fig.start)
             fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n)
@@ -130,7 +132,7 @@ class CasualtyReader:
 
     def _one(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
-        lo: int, hi: int, starts: set[int], done: list[Casualty], n: int,
+        lo: int, hi: int, starts: dict[int, bool], done: list[Casualty], n: int,
     ) -> Casualty | None:
         prev_tok = tokens[fig.start - 1] if fig.start > sent.start else None
         if prev_tok is not None and "non_persons" in roles[fig.start - 1]:
@@ -164,6 +166,10 @@ class CasualtyReader:
         if category is None and before is not None and before.end < fig.start:
             # "the bodies of 12 people", "la mort de dizaines de manifestants"
             category, rule, start = Category(before.value), "noun_of", before.start
+        # the figure this one goes on from: the last one that is not a part of another
+        parent = next((d for d in reversed(done) if not d.subset), None)
+        if category is None and subset and parent is not None:
+            category, rule = parent.category, "subset"  # "55 injured, including three police"
         if category is None and np_.kind != "reject":
             pred, blocked = self.predicate(tokens, roles, np_.end, hi, starts)
             if pred is not None and not self._active(tokens, roles, pred, starts, hi):
@@ -174,12 +180,11 @@ class CasualtyReader:
             m = self.toll(roles, fig, lo)
             if m is not None:
                 category, rule = Category(m.value), "count_noun"
-        parent = done[-1] if done else None
         group = np_.group
         if np_.kind == "reject" and rule == "noun" and not subset:
             return None  # "41 stations", "two supermarkets": no one counted
         if category is None and parent is not None and np_.kind != "reject" and (
-            not fig.word_one) and self._continues(tokens, roles, fig, parent, subset):
+            not fig.word_one) and self._continues(tokens, roles, fig, done[-1], subset):
             category, rule = parent.category, "ellipsis"
         if category is None or blocked:
             return None
@@ -189,7 +194,7 @@ class CasualtyReader:
             group = self._among(roles, end, hi, lo, fig.start)
         if group is None and parent is not None and not np_.unknown_head and (
             np_.others or others_before or (np_.kind in ("empty", "category") and (
-                self._continues(tokens, roles, fig, parent, subset)))
+                self._continues(tokens, roles, fig, done[-1], subset)))
         ):
             group = parent.group
         optional = fig.earlier or self._earlier(roles, lo, end) or any(
@@ -208,7 +213,7 @@ class CasualtyReader:
 
     @staticmethod
     def _active(
-        tokens: list[Token], roles: list[dict[str, Match]], pred: Match, starts: set[int],
+        tokens: list[Token], roles: list[dict[str, Match]], pred: Match, starts: dict[int, bool],
         hi: int,
     ) -> bool:
         """"police killed 3 people": the verb has its own object figure right after it."""

@@ -21,7 +21,7 @@ LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
 CUE_ROLES = (
     "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",
     "auxiliaries", "pluperfect", "future", "relative", "clause_breaks", "ellipsis",
-    "coordination", "partial", "glue", "non_persons", "increments", "demands",
+    "coordination", "partial", "glue", "non_persons", "increments", "demands", "pronouns",
 )
 
 

@@ -39,7 +39,7 @@ _EFFECT: dict[str, dict[str, MeasureStatus]] = {
         "presence": IN_FORCE, "withdraw": LIFTED, "end": LIFTED,
     },
 }
-RANK_BACKGROUND, RANK_REPORTED, RANK_PLANNED = 0, 1, 2
+RANK_BACKGROUND, RANK_REPORTED, RANK_LATER, RANK_PLANNED = 0, 2, 3, 4
 # classes that speak of a measure only where its entry asks for them: "allowed" lifts a ban on
 # gatherings, but "authorised to shoot on sight" imposes an order
 _ONLY_IF_NEEDED = frozenset({"allow"})
@@ -103,7 +103,11 @@ class MeasureReader:
             facts = [f for m in entries if (f := self._one(tokens, roles, sent, m, cues))]
             end = entries[0].end
             abroad = any("country" in roles[k] for k in range(end, min(sent.end, end + 3)))
-            out.extend(_one_force(facts, abroad=abroad))
+            for fact in _one_force(facts, abroad=abroad):
+                out.append(fact)
+                then = self._then(tokens, roles, sent, fact, cues)
+                if then is not None:
+                    out.append(then)
         foreign = {f.cue for f in out if f.kind is MeasureKind.FOREIGN_TROOPS}
         return [f for f in out if not (  # "les militaires de la force de la Cédéao ont quitté"
             f.kind is MeasureKind.MILITARY_DEPLOYMENT and f.cue is not None and f.cue in foreign)]
@@ -145,6 +149,35 @@ class MeasureReader:
         start, end = min(m.start, cue.start), max(m.end, cue.end)
         return Measure(entry.kind, status, target, start, end, (m.start, m.end),
                        rule=f"{entry.polarity}:{cue.value}", rank=rank, cue=cue.start)
+
+    def _then(
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence,
+        fact: Measure, cues: list[Match],
+    ) -> Measure | None:
+        """A later status of the same measure, told of it by a pronoun in the same sentence:
+        "imposed a curfew ... but lifted it", "declared in May, which was lifted"."""
+        if fact.cue is None or fact.status is MeasureStatus.PLANNED:
+            return None
+        entry = next(e for e in self.g.lexicon.measures if e.kind is fact.kind)
+        effects = _EFFECT[entry.polarity]
+        for cue in cues:
+            if cue.start < fact.end or cue.value not in effects or effects[cue.value] is (
+                fact.status
+            ) or (entry.needs and cue.value not in entry.needs):
+                continue
+            near = [*range(max(fact.end, cue.start - _TENSE_REACH), cue.start),
+                    *range(cue.end, min(sent.end, cue.end + 1))]  # "l'a levé", "lifted it"
+            if not any("pronouns" in roles[k] or "relative" in roles[k] for k in near):
+                continue
+            status = effects[cue.value]
+            rank = RANK_LATER
+            target: MeasureStatus | None = None
+            if cue.value not in _STATES and self._future(tokens, roles, cue, sent.start):
+                target = IN_FORCE if status is IN_FORCE else LIFTED
+                status, rank = MeasureStatus.PLANNED, RANK_PLANNED
+            return Measure(fact.kind, status, target, cue.start, cue.end, fact.mention,
+                           rule=f"{entry.polarity}:{cue.value}:then", rank=rank, cue=cue.start)
+        return None
 
     def _best_cue(
         self, tokens: list[Token], sent: Sentence, m: Match, entry: MeasureEntry,

@@ -12,7 +12,7 @@ from services.extract.engine.casualties import Casualty, CasualtyReader
 from services.extract.engine.clauses import Marks, read_sentence
 from services.extract.engine.grammar import Grammar
 from services.extract.engine.locate import MULTI, Located
-from services.extract.engine.measures import Measure, MeasureReader
+from services.extract.engine.measures import RANK_REPORTED, Measure, MeasureReader
 from services.extract.engine.numbers import FigureReader
 from services.extract.engine.places import (
     COUNTRY_NAME,
@@ -43,7 +43,8 @@ _YEARS = (1800, 2100)
 def _other_year(tokens: list[Token], lo: int, hi: int, year: int) -> bool:
     years = [
         int(t.text) for t in tokens[lo:hi]
-        if t.kind == DIGIT and len(t.text) == _YEAR_DIGITS and _YEARS[0] <= int(t.text) <= _YEARS[1]
+        if t.kind == DIGIT and len(t.text) == _YEAR_DIGITS and t.text.isdigit()
+        and _YEARS[0] <= int(t.text) <= _YEARS[1]
     ]
     return bool(years) and year not in years
 
@@ -114,7 +115,11 @@ def extract_facts(
             casualties.append((c, loc))
         found_m = measure_reader.read(tokens, roles, sent)
         starts = sorted(m.mention[0] for m in found_m)
+        placed: dict[tuple[int, int], str | None] = {}
         for m in found_m:
+            if m.mention in placed:  # a later status of the same name: the same place
+                measures.append((m, placed[m.mention]))
+                continue
             lo, hi = sent.clause(m.start)
             nxt = [s for s in starts if s > m.mention[0]]
             stop = min(hi, m.end + _AFTER_MEASURE, nxt[0] if nxt else hi)
@@ -124,8 +129,9 @@ def extract_facts(
             ):
                 begin -= 1
             span = (m.start, m.end) if m.cue is not None else None
-            measures.append((m, where.pick(begin, stop, span) or where.frame(
-                tokens, roles, s_start, s_end)))
+            placed[m.mention] = where.pick(begin, stop, span) or where.frame(
+                tokens, roles, s_start, s_end)
+            measures.append((m, placed[m.mention]))
     facts: list[tuple[int, Fact]] = _casualty_facts(text, tokens, casualties, title_end)
     ranked = _measure_facts(text, tokens, measures)
     facts += [(first, fact) for first, fact, _ in ranked]
@@ -236,7 +242,7 @@ def _order_statuses(facts: list[Fact], ranks: dict[int, int]) -> list[Fact]:
         ms = [f for i in slots if isinstance(f := facts[i], MeasureFact)]
         ranked = sorted(
             ms,
-            key=lambda f: (ranks.get(id(f), 1), _LIFECYCLE.get(
+            key=lambda f: (ranks.get(id(f), RANK_REPORTED), _LIFECYCLE.get(
                 (f.status, f.target if f.status is MeasureStatus.PLANNED else None), 1)),
         )
         last = ranked[-1]
