@@ -6,6 +6,11 @@ pending. A message is acknowledged only when the handler returns (its output is 
 published); a handler error leaves it pending for another try; after `max_attempts`
 deliveries, or at once when the body does not validate, it goes to the dead-letter stream with
 the reason, and is acknowledged there so that it never blocks the group.
+
+Entries are read in batches of up to `worker.read_count` and guarded one by one, in order;
+what handlers write through `emit_json` (receipts included) goes out with the batch's
+acknowledgements in one round trip (see `services.common.batches`). Once the worker stops,
+the entries of a batch not yet begun are left pending for the claimer.
 """
 
 from __future__ import annotations
@@ -13,18 +18,31 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import orjson
 import structlog
+from faststream import AckPolicy
 from faststream.redis import RedisBroker, RedisRouter, StreamSub
-from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis.annotations import RedisBatchStreamMessage
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
 from schemas.dead_letter import DeadLetter
 from schemas.receipt import Receipt
+from services.common.batches import (
+    FLUSH,
+    Flusher,
+    Write,
+    entries,
+    held_writes,
+    holding,
+    parse_batch,
+    skip_decode,
+)
 from services.common.broker import DATA_FIELD
 from services.common.observability import record_failure, record_message
 from services.common.settings import Settings
@@ -115,10 +133,22 @@ async def send_dead_letter(
     )
 
 
+async def emit_json(
+    redis: Redis, stream: str, model: BaseModel, maxlen: int | None = None
+) -> None:
+    """`write_json`, except in a handler that `subscribe_guarded` runs: there the write is
+    held and sent, in order, with the acknowledgement of the entry (dropped if it fails)."""
+    held = held_writes()
+    if held is None:
+        await write_json(redis, stream, model, maxlen)
+    else:
+        held.append((stream, model.model_dump_json(), maxlen))
+
+
 async def send_receipt(
     redis: Redis, streams: Streams, settings: Settings, receipt: Receipt
 ) -> None:
-    await write_json(redis, streams.receipts, receipt, settings.worker.stream_maxlen)
+    await emit_json(redis, streams.receipts, receipt, settings.worker.stream_maxlen)
 
 
 def _article_id_of(payload: bytes) -> str | None:
@@ -130,6 +160,110 @@ def _article_id_of(payload: bytes) -> str | None:
         value = data.get("article_id") or data.get("id")
         return value if isinstance(value, str) else None
     return None
+
+
+async def delivery_count(redis: Redis, stream: str, group: str, message_id: str) -> int:
+    """How many times the entry was delivered (XPENDING); 1 once it is no longer pending."""
+    rows = await redis.xpending_range(stream, group, min=message_id, max=message_id, count=1)
+    return int(rows[0]["times_delivered"]) if rows else 1
+
+
+@dataclass
+class Guard(Generic[M]):
+    """Validation, retries and dead-lettering around one worker's handler, entry by entry."""
+
+    settings: Settings
+    streams: Streams
+    worker: str
+    stream: str
+    group: str
+    model: type[M]
+    handle: Callable[[M, Redis], Awaitable[None]]
+    on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None
+    _flush: list[AsyncScript] = field(default_factory=list)
+
+    async def _dead_letter(
+        self, redis: Redis, message_id: str, payload: bytes, *, article_id: str | None,
+        reason: str, error: str, attempts: int,
+    ) -> None:
+        await send_dead_letter(
+            redis, self.streams, self.settings, worker=self.worker, stream=self.stream,
+            message_id=message_id, payload=payload, reason=reason, error=error,
+            attempts=attempts,
+        )
+        if self.on_dead is not None:
+            await self.on_dead(article_id, reason, redis)
+
+    async def one(self, redis: Redis, message_id: str, payload: bytes,
+                  writes: list[Write]) -> bool:
+        """Handle one entry; True when it is done with (handled or dead-lettered) and may be
+        acknowledged once `writes` are written, False when it stays pending."""
+        worker, stream, model = self.worker, self.stream, self.model
+        article_id = _article_id_of(payload)
+        structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
+        entry_token = current_message_id.set(message_id)
+        started = time.perf_counter()
+        try:
+            try:
+                payload.decode("utf-8")
+                item = model.model_validate_json(payload)
+            except (UnicodeDecodeError, ValidationError) as exc:
+                reason = (
+                    f"invalid {model.__name__}: {describe_validation_error(exc)}"
+                    if isinstance(exc, ValidationError)
+                    else f"invalid {model.__name__}: body is not UTF-8 ({exc.reason} at byte "
+                    f"{exc.start})"
+                )
+                await self._dead_letter(redis, message_id, payload, article_id=article_id,
+                                        reason=reason, error=type(exc).__name__, attempts=1)
+                return True
+            try:
+                await self.handle(item, redis)
+            except (RedisError, OSError):
+                # Redis itself is failing (a restart, a network cut): not the message's fault.
+                # It stays pending and is claimed again once Redis answers; it never counts
+                # toward dead-lettering.
+                raise
+            except Exception as exc:
+                writes.clear()  # what the failed attempt wrote is not its output
+                attempts = await delivery_count(redis, stream, self.group, message_id)
+                if attempts < self.settings.worker.max_attempts:
+                    record_failure(worker, stream, "retry")
+                    log.warning(
+                        "message_failed", attempts=attempts, error=type(exc).__name__,
+                        detail=str(exc)[:500],
+                    )
+                    return False
+                reason = f"failed {attempts} times: {type(exc).__name__}: {exc}"[:2000]
+                await self._dead_letter(redis, message_id, payload, article_id=article_id,
+                                        reason=reason, error=type(exc).__name__,
+                                        attempts=attempts)
+            return True
+        finally:
+            record_message(worker, stream, time.perf_counter() - started)
+            current_message_id.reset(entry_token)
+            structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
+
+    async def batch(self, msg: RedisBatchStreamMessage, running: Callable[[], bool]) -> None:
+        """The entries of one read, in order; stops early (leaving the rest pending for the
+        claimer) once the worker is stopping."""
+        redis: Redis = msg.consumer  # type: ignore[assignment]
+        if not self._flush:
+            self._flush.append(redis.register_script(FLUSH))
+        flusher = Flusher(self._flush[0], redis, self.stream, self.group,
+                          self.settings.worker.flush_ms / 1000)
+        try:
+            for message_id, payload in entries(msg.raw_message):
+                if not running():
+                    break
+                writes: list[Write] = []
+                with holding(writes):
+                    if await self.one(redis, message_id, payload, writes):
+                        flusher.finished(message_id, writes)
+                if flusher.due():
+                    await flusher.flush()
+        finally:
+            await flusher.flush()
 
 
 def subscribe_guarded(
@@ -151,67 +285,10 @@ def subscribe_guarded(
     worker can write its receipt.
     """
     wcfg = settings.worker
-
-    async def on_message(msg: RedisStreamMessage) -> None:
-        redis: Redis = msg.consumer  # type: ignore[assignment]
-        payload: bytes = msg.body
-        ids = msg.raw_message.get("message_ids") or [b""]
-        message_id = ids[0].decode() if isinstance(ids[0], bytes) else str(ids[0])
-        article_id = _article_id_of(payload)
-        structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
-        entry_token = current_message_id.set(message_id)
-        started = time.perf_counter()
-        try:
-            try:
-                payload.decode("utf-8")
-                item = model.model_validate_json(payload)
-            except (UnicodeDecodeError, ValidationError) as exc:
-                reason = (
-                    f"invalid {model.__name__}: {describe_validation_error(exc)}"
-                    if isinstance(exc, ValidationError)
-                    else f"invalid {model.__name__}: body is not UTF-8 ({exc.reason} at byte "
-                    f"{exc.start})"
-                )
-                await send_dead_letter(
-                    redis, streams, settings, worker=worker, stream=stream,
-                    message_id=message_id, payload=payload, reason=reason,
-                    error=type(exc).__name__, attempts=1,
-                )
-                if on_dead is not None:
-                    await on_dead(article_id, reason, redis)
-                return
-            try:
-                await handle(item, redis)
-            except (RedisError, OSError):
-                # Redis itself is failing (a restart, a network cut): not the message's fault.
-                # It stays pending and is claimed again once Redis answers; it never counts
-                # toward dead-lettering.
-                raise
-            except Exception as exc:
-                attempts = await msg.get_delivery_count()
-                if attempts < wcfg.max_attempts:
-                    record_failure(worker, stream, "retry")
-                    log.warning(
-                        "message_failed", attempts=attempts, error=type(exc).__name__,
-                        detail=str(exc)[:500],
-                    )
-                    raise
-                reason = f"failed {attempts} times: {type(exc).__name__}: {exc}"[:2000]
-                await send_dead_letter(
-                    redis, streams, settings, worker=worker, stream=stream,
-                    message_id=message_id, payload=payload, reason=reason,
-                    error=type(exc).__name__, attempts=attempts,
-                )
-                if on_dead is not None:
-                    await on_dead(article_id, reason, redis)
-        finally:
-            record_message(worker, stream, time.perf_counter() - started)
-            current_message_id.reset(entry_token)
-            structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
-
+    guard = Guard(settings, streams, worker, stream, group, model, handle, on_dead)
     fresh = StreamSub(
         stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms,
-        max_records=wcfg.read_count,
+        max_records=wcfg.read_count, batch=True,
     )
     claim = StreamSub(
         stream,
@@ -219,6 +296,18 @@ def subscribe_guarded(
         consumer=consumer,
         min_idle_time=wcfg.claim_idle_ms,
         polling_interval=max(wcfg.claim_idle_ms // 4, 100),
+        batch=True,
     )
-    router.subscriber(stream=fresh, title=f"{worker}:{stream}")(on_message)
-    router.subscriber(stream=claim, title=f"{worker}:{stream}:claim")(on_message)
+    for sub, title in ((fresh, f"{worker}:{stream}"), (claim, f"{worker}:{stream}:claim")):
+        subscriber = router.subscriber(
+            stream=sub, title=title, parser=parse_batch, decoder=skip_decode,
+            ack_policy=AckPolicy.MANUAL,
+        )
+        subscriber(_batch_handler(guard, subscriber))
+
+
+def _batch_handler(guard: Guard[Any], subscriber: Any) -> Callable[..., Awaitable[None]]:
+    async def handle_batch(msg: RedisBatchStreamMessage) -> None:
+        await guard.batch(msg, lambda: bool(subscriber.running))
+
+    return handle_batch

@@ -22,6 +22,11 @@ class WorkerSettings(BaseModel):
         description="entries one XREADGROUP takes at most: a consumer never holds a backlog "
         "that another replica's claimer would take again once idle",
     )
+    flush_ms: int = Field(
+        default=20, ge=0,
+        description="the outputs and acknowledgements of a read's finished entries are sent "
+        "together once the first of them has waited this long (and when the read is done)",
+    )
     stream_maxlen: int = Field(
         default=100_000,
         ge=1000,

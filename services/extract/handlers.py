@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from schemas.article import Article
 from schemas.receipt import Receipt
-from services.common.consume import send_receipt, write_json
+from services.common.consume import emit_json, send_receipt
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.extract.pipeline import Extractor
@@ -36,7 +36,7 @@ class ExtractHandler:
             )
             return
         facts = facts.model_copy(update={"extracted_at": time.time()})
-        await write_json(redis, self._streams.facts, facts)
+        await emit_json(redis, self._streams.facts, facts)
         log.info(
             "article_extracted",
             lang=facts.lang,

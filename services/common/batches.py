@@ -1,0 +1,136 @@
+"""Batches of stream entries: many read by one XREADGROUP, written and acknowledged together.
+
+`subscribe_guarded` reads through faststream's batch subscriber (one handler call for up to
+`worker.read_count` entries) and guards each entry on its own. What the handlers of a batch
+write through `emit_json` is held back and sent with the acknowledgement of their entries in
+one round trip: one script adds the writes in order, then acknowledges, and an error on any
+write stops it before the XACK, so that nothing is acknowledged before its output is written.
+The writes of an entry whose handler fails are dropped with it (it stays pending and is tried
+again). A batch is flushed once its oldest finished entry has waited `worker.flush_ms`, and at
+its end.
+
+faststream's own batch parser decodes every body as JSON and encodes the list again (and
+cannot encode a body that is not UTF-8, which would then fail before any handler, forever):
+`parse_batch` builds the message without touching the bodies and `skip_decode` leaves them
+alone; the guard reads and validates each entry itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+from services.common.broker import DATA_FIELD, JsonBodyFormat
+
+_DATA = DATA_FIELD.encode()
+
+Write = tuple[str, str, int | None]
+"""(stream, JSON body, approximate MAXLEN or None) of one XADD"""
+
+_held: ContextVar[list[Write] | None] = ContextVar("held_writes", default=None)
+
+# KEYS: the stream read, then the stream of each write
+# ARGV: group, data field, number of writes, (maxlen or "", body) per write, entry ids to ack
+FLUSH = """
+local n = tonumber(ARGV[3])
+for i = 1, n do
+  local maxlen, body = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+  if maxlen == '' then
+    redis.call('XADD', KEYS[1 + i], '*', ARGV[2], body)
+  else
+    redis.call('XADD', KEYS[1 + i], 'MAXLEN', '~', maxlen, '*', ARGV[2], body)
+  end
+end
+if #ARGV > 3 + 2 * n then
+  return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 4 + 2 * n))
+end
+return 0
+"""
+
+
+async def parse_batch(raw: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """faststream's message for a batch read, its bodies left undecoded (see module doc)."""
+    message = await original({**raw, "data": []})
+    message.raw_message = raw
+    return message
+
+
+async def skip_decode(_message: Any, _original: Callable[[Any], Awaitable[Any]]) -> None:
+    """No decoding by faststream: the guard validates each entry against its model."""
+    return
+
+
+def payload_of(fields: dict[bytes, bytes]) -> bytes:
+    """An entry's body, as faststream's stream parser reads one: the `__data__` field (or
+    every field as a JSON object when it is absent or empty), out of faststream's binary
+    envelope when it is in one."""
+    data = fields.get(_DATA) or orjson.dumps(
+        {k.decode(errors="replace"): v.decode(errors="replace") for k, v in fields.items()}
+    )
+    body: bytes = JsonBodyFormat.parse(data)[0]
+    return body
+
+
+def entries(raw: Any) -> Iterator[tuple[str, bytes]]:
+    """(entry id, body) of each entry of a batch message's raw message."""
+    for entry_id, fields in zip(raw["message_ids"], raw["data"], strict=True):
+        text = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        yield text, payload_of(fields)
+
+
+def held_writes() -> list[Write] | None:
+    """The writes held for the entry being handled, or None outside a batch."""
+    return _held.get()
+
+
+@contextmanager
+def holding(writes: list[Write]) -> Iterator[None]:
+    """Hold what `emit` writes (in this task) in `writes`."""
+    token = _held.set(writes)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+@dataclass
+class Flusher:
+    """The held writes and finished entries of one batch, sent in one round trip."""
+
+    script: AsyncScript
+    redis: Redis
+    stream: str
+    group: str
+    flush_s: float
+    writes: list[Write] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    since: float | None = None
+
+    def finished(self, entry_id: str, writes: list[Write]) -> None:
+        """An entry handled or dead-lettered: acknowledge it after `writes`."""
+        self.writes.extend(writes)
+        self.done.append(entry_id)
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def due(self) -> bool:
+        return self.since is not None and time.monotonic() - self.since >= self.flush_s
+
+    async def flush(self) -> None:
+        if not self.done and not self.writes:
+            return
+        keys = [self.stream, *(stream for stream, _, _ in self.writes)]
+        args: list[str | int] = [self.group, DATA_FIELD, len(self.writes)]
+        for _, body, maxlen in self.writes:
+            args += ["" if maxlen is None else maxlen, body]
+        args += self.done
+        await self.script(keys=keys, args=args, client=self.redis)
+        self.writes, self.done, self.since = [], [], None
