@@ -183,8 +183,13 @@ class CasualtyReader:
         group = np_.group
         if np_.kind == "reject" and rule == "noun" and not subset:
             return None  # "41 stations", "two supermarkets": no one counted
-        if category is None and parent is not None and np_.kind != "reject" and (
-            not fig.word_one) and self._continues(tokens, roles, fig, done[-1], subset):
+        listed = np_.kind == "group" and done and done[-1].rule in ("subset", "ellipsis") and (
+            np_.end >= hi or tokens[np_.end].kind == MARK or "coordination" in roles[np_.end])
+        if category is None and parent is not None and (
+            np_.kind in ("empty", "category") or listed
+        ) and not fig.word_one and self._continues(tokens, roles, fig, done[-1], subset):
+            # "869 detenidos: 625 en Santiago y 244 por violar el toque": no noun, no verb;
+            # "among them 45 police officers and 75 protesters": a list with no verb
             category, rule = parent.category, "ellipsis"
         if category is None or blocked:
             return None

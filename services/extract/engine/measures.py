@@ -19,6 +19,7 @@ _APPOSITION = 8
 _PRESENCE_REACH = 2
 _RELATIVE = 16
 _DENIAL_REACH = 4
+_DENIAL_AFTER = 3
 
 IN_FORCE, LIFTED, PARTIAL = MeasureStatus.IN_FORCE, MeasureStatus.LIFTED, MeasureStatus.PARTIAL
 # What a status word does to each kind of measure: a restriction is imposed or lifted; a
@@ -121,7 +122,10 @@ class MeasureReader:
         relative = self._relative_span(tokens, roles, m, sent.end)
         best = self._best_cue(tokens, sent, m, entry, cues, relative=relative)
         if best is None:
-            if entry.default is None or self._denied(roles, m.start, sent.start):
+            if entry.default is None or self._denied(roles, m.start, sent.start) or any(
+                "negation" in roles[k] or "hypothetical" in roles[k]
+                for k in range(m.end, min(sent.end, m.end + _DENIAL_AFTER))
+            ):  # "the curfew is not planned for now"
                 return None
             if any("future" in roles[k] for k in range(max(sent.start, m.start - 5), m.start)):
                 return Measure(entry.kind, MeasureStatus.PLANNED, IN_FORCE, m.start, m.end,

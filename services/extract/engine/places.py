@@ -199,10 +199,14 @@ class PlaceReader:
     ) -> int:
         """"in Colombo and Kandy", "en Lima y Callao": the names joined to a place's name."""
         while i + 1 < hi and ("coordination" in roles[i] or tokens[i].text == ","):
-            end = _name_at(tokens, roles, i + 1, hi, typed=False)
-            if end == i + 1:
+            j = i + 1
+            for role in (LCONN, LPREP):  # "de Dakar et de Ziguinchor", "à X et à Y"
+                if j < hi and role in roles[j]:
+                    j = roles[j][role].end
+            end = _name_at(tokens, roles, j, hi, typed=False)
+            if end == j:
                 break
-            out.append(Place(i + 1, end, self.name(text, tokens, i + 1, end)))
+            out.append(Place(i + 1, end, self.name(text, tokens, j, end)))
             i = end
         return i
 
