@@ -115,9 +115,9 @@ class CasualtyReader:
         return None
 
     def read(
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence,
-        accepted: list[Casualty],
+        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
     ) -> list[Casualty]:
+        """The casualty facts of a sentence, in text order."""
         out: list[Casualty] = []
         nps = {f.start: self.nouns.read(tokens, roles, f.end, sent.end) for f in sent.figures}
         # where a figure of people starts, and whether it names them
@@ -127,7 +127,6 @@ class CasualtyReader:
             fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n)
             if fact is not None:
                 out.append(fact)
-        accepted.extend(out)
         return out
 
     def _one(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list

@@ -97,7 +97,7 @@ def extract_facts(
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(figures, tokens, roles, marks, s_start, s_end)
-        found = casualty_reader.read(tokens, roles, sent, []) if sent.figures else []
+        found = casualty_reader.read(tokens, roles, sent) if sent.figures else []
         prev_stop = s_start
         for n, c in enumerate(found):
             lo, hi = sent.clause(c.fig.start)
