@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from services.extract.engine.grammar import MEASURE
+from services.extract.engine.grammar import MEASURE, STATUS
 from services.extract.engine.numbers import FIGURE_ROLES, Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
@@ -22,6 +22,8 @@ class Sentence:
     figures: list[Figure] = field(default_factory=list)
     measures: bool = False
     """a measure is named in it"""
+    statuses: list[int] = field(default_factory=list)
+    """where its status words start"""
 
     def clause(self, i: int) -> tuple[int, int]:
         lo, hi = self.start, self.end
@@ -41,6 +43,8 @@ class Marks:
     figures: list[int]
     measures: list[int]
     breaks: list[int]
+    statuses: list[int] = field(default_factory=list)
+    """where a status word starts (not inside a unit such as "end of the month")"""
 
     @classmethod
     def read(
@@ -58,6 +62,8 @@ class Marks:
             elif kind == MARK and tok.text in _HARD_BREAKS and not _clock(tokens, i):
                 breaks.append(i)
         measures: list[int] = []
+        statuses: list[int] = []
+        masked: set[int] = set()
         for i, r in found.items():
             if not r.keys().isdisjoint(FIGURE_ROLES):
                 starts.append(i)
@@ -65,7 +71,12 @@ class Marks:
                 measures.append(i)
             if "clause_breaks" in r:
                 breaks.append(i)
-        return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)))
+            if STATUS in r:
+                statuses.append(i)
+            if "non_persons" in r:
+                masked.update(range(i, r["non_persons"].end))
+        return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)),
+                   sorted(i for i in statuses if i not in masked))
 
 
 def _clock(tokens: list[Token], i: int) -> bool:
@@ -91,6 +102,9 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     if not candidates and not s.measures:
         return s  # nothing to read here: no figure, no measure
     s.breaks = marks.breaks[bisect_left(marks.breaks, start) : bisect_left(marks.breaks, end)]
+    if s.measures:
+        st = marks.statuses
+        s.statuses = st[bisect_left(st, start) : bisect_left(st, end)]
     after = start
     for i in candidates:
         if i < after:

@@ -88,15 +88,10 @@ class MeasureReader:
             return []
         mentions = self.mentions(roles, sent)
         covered = {k for ms in mentions for k in range(ms[0].start, ms[0].end)}
-        masked = {
-            k for i in range(sent.start, sent.end) if "non_persons" in roles[i]
-            for k in range(i, roles[i]["non_persons"].end)
-        }
         prefix = STATUS + ":"
         cues = [
             m
-            for i in range(sent.start, sent.end)
-            if STATUS in roles[i] and i not in covered and i not in masked
+            for i in sent.statuses if i not in covered
             for key, m in roles[i].items() if key.startswith(prefix)
         ]
         out: list[Measure] = []
