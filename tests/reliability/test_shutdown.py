@@ -16,6 +16,7 @@ from benchmarks.procs import WorkerProcs
 from benchmarks.synthetic import articles
 from schemas.article import Article
 from services.common.broker import DATA_FIELD
+from services.common.entries import read_range
 from services.common.settings import Settings
 from services.common.streams import Streams
 from tests.reliability.conftest import wait_for_group
@@ -41,15 +42,19 @@ def slow_articles() -> list[Article]:
 
 async def facts_by_article(redis: Redis, stream: str) -> dict[str, int]:
     got: dict[str, int] = {}
-    for _id, fields in await redis.xrange(stream):
-        aid = orjson.loads(fields[DATA_FIELD.encode()])["article_id"]
+    for _id, data in await read_range(redis, stream):
+        aid = orjson.loads(data)["article_id"]
         got[aid] = got.get(aid, 0) + 1
     return got
 
 
+def text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 async def delivered(redis: Redis, stream: str, entries: list[str]) -> int:
     """How many of `entries` the group has read so far."""
-    last = (await redis.xinfo_groups(stream))[0]["last-delivered-id"].decode()
+    last = text((await redis.xinfo_groups(stream))[0]["last-delivered-id"])
     return sum(1 for e in entries if tuple(map(int, e.split("-"))) <= tuple(
         map(int, last.split("-"))))
 
@@ -67,8 +72,8 @@ async def test_sigterm_finishes_in_flight_work_and_exits_in_time(
         items = slow_articles()
         entry_of = {}
         for item in items:
-            entry_of[item.id] = (await redis.xadd(streams.articles,
-                                                  {DATA_FIELD: item.model_dump_json()})).decode()
+            entry_of[item.id] = text(
+                await redis.xadd(streams.articles, {DATA_FIELD: item.model_dump_json()}))
         entries = list(entry_of.values())
         while await redis.xlen(streams.facts) < 2:  # busy with the third one
             await asyncio.sleep(0.01)
@@ -86,7 +91,7 @@ async def test_sigterm_finishes_in_flight_work_and_exits_in_time(
         assert read_at_exit <= read_at_signal + READ_COUNT
         assert read_at_exit < COUNT
         read = set(entries[:read_at_exit])
-        pending = {r["message_id"].decode() for r in await redis.xpending_range(
+        pending = {text(r["message_id"]) for r in await redis.xpending_range(
             streams.articles, "extract", min="-", max="+", count=1000)}
         done = await facts_by_article(redis, streams.facts)
         assert len(done) > at_signal, "the message in hand at the signal was not finished"
