@@ -22,10 +22,17 @@ class AlertHandler:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._streams = Streams(settings.stream_prefix)
+        self._stories: RedisStories | None = None
+
+    def stories(self, redis: Redis) -> RedisStories:
+        """The story store on this client, built once (not per message)."""
+        if self._stories is None or self._stories.redis is not redis:
+            self._stories = RedisStories(redis, self._settings)
+        return self._stories
 
     async def handle(self, facts: ArticleFacts, redis: Redis) -> None:
         """Apply the article to its story, publish its alerts once, then write its receipt."""
-        alerts = await RedisStories(redis, self._settings).process(facts, time.time())
+        alerts = await self.stories(redis).process(facts, time.time())
         if alerts:
             structlog.contextvars.bind_contextvars(story_id=alerts[0].story_id)
         for alert in alerts:

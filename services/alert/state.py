@@ -3,6 +3,11 @@
 `RedisStories.process(facts, now)` places the article in a story, applies it (once, whatever
 the redeliveries and however many workers race on the story), XADDs each of its alerts to the
 alerts stream exactly once, and returns the article's alerts. See scripts.py for the keys.
+
+Round trips: `process` reads the index in one, places the article and reads its story in a
+second (the reads are used when the placement is the one proposed), applies it in a third
+(with the read of the published mark), and only an article with alerts takes two more
+(publish, then mark published): 3 or 5, where the separate steps take 6 to 9.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import orjson
 import structlog
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from schemas.alerts import Alert
 from schemas.facts import ArticleFacts
@@ -28,6 +34,9 @@ from services.common.streams import Streams
 log = structlog.get_logger(__name__)
 
 _ALERTS = TypeAdapter(list[Alert])
+
+StoryRead = tuple[bytes | None, bytes | None, bytes | None]
+"""a story's state JSON, its version and the article's applied mark, as read"""
 _DAY_S = 86_400
 
 
@@ -77,9 +86,9 @@ class RedisStories:
         self.settings = settings
         self.streams = Streams(settings.stream_prefix)
         self.keys = Keys(self.streams)
-        self._place = redis.register_script(scripts.PLACE)
-        self._apply = redis.register_script(scripts.APPLY)
-        self._publish = redis.register_script(scripts.PUBLISH)
+        self._place_script = redis.register_script(scripts.PLACE)
+        self._apply_script = redis.register_script(scripts.APPLY)
+        self._publish_script = redis.register_script(scripts.PUBLISH)
 
     @property
     def _ttl(self) -> int:
@@ -90,91 +99,139 @@ class RedisStories:
 
     async def place(self, facts: ArticleFacts) -> tuple[str, str | None]:
         """The (story id, country) of an article; the same on every redelivery."""
+        story_id, country, _ = await self._place(facts)
+        return story_id, country
+
+    async def _place(self, facts: ArticleFacts) -> tuple[str, str | None, StoryRead | None]:
+        """The placement, and the story's state and applied mark as read right after placing
+        the article there (None when the article was placed before, by this or another
+        worker: then nothing was read)."""
         cfg = self.settings.alert
+        placed_key = self.keys.placed(facts.article_id)
+        field = field_of(facts.country)
         for attempt in range(cfg.cas_attempts):
-            known = _text(await self.redis.get(self.keys.placed(facts.article_id)))
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(placed_key)
+                pipe.hmget(self.keys.index, [field, LAST])
+                known_raw, (field_raw, last_raw) = await pipe.execute()
+            known = _text(known_raw)
             if known is not None:
-                return _placement(known)
-            fields = [field_of(facts.country)]
-            last_raw = _text(await self.redis.hget(self.keys.index, LAST))
-            last = LastActive.model_validate_json(last_raw) if last_raw else None
-            if facts.country is None and last is not None:
-                fields.append(last.field)
-            raw = [_text(v) for v in await self.redis.hmget(self.keys.index, fields)]
-            read = {
-                f: CountryStories.model_validate_json(v) for f, v in zip(fields, raw, strict=True)
-                if v
-            }
+                story_id, country = _placement(known)
+                return story_id, country, None
+            last_text = _text(last_raw)
+            last = LastActive.model_validate_json(last_text) if last_text else None
+            raw = {field: _text(field_raw)}
+            if facts.country is None and last is not None and last.field not in raw:
+                raw[last.field] = _text(await self.redis.hget(self.keys.index, last.field))
+            read = {f: CountryStories.model_validate_json(v) for f, v in raw.items() if v}
             placed = assign(facts, read, last, cfg.story_silence_days, cfg.story_history)
-            expected = raw[fields.index(placed.field)] if placed.field in fields else None
             placement = orjson.dumps({"id": placed.story_id, "country": placed.country})
-            status, value = await self._place(
-                keys=[self.keys.index, self.keys.placed(facts.article_id)],
-                args=[
-                    placed.field, expected or "", placed.stories.model_dump_json(),
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.evalsha(
+                    self._place_script.sha, 2, self.keys.index, placed_key,
+                    placed.field, raw.get(placed.field) or "", placed.stories.model_dump_json(),
                     placement, self._ttl,
                     LastActive(field=placed.field, id=placed.story_id).model_dump_json(),
-                ],
-            )
+                )
+                pipe.hmget(self.keys.state(placed.story_id), ["json", "version"])
+                pipe.hget(self.keys.applied(placed.story_id), facts.article_id)
+                answer, state, done = await pipe.execute(raise_on_error=False)
+            if isinstance(answer, NoScriptError):
+                answer = await self._place_script(
+                    keys=[self.keys.index, placed_key],
+                    args=[placed.field, raw.get(placed.field) or "",
+                          placed.stories.model_dump_json(), placement, self._ttl,
+                          LastActive(field=placed.field, id=placed.story_id).model_dump_json()],
+                )
+                state = done = None
+            for reply in (answer, state, done):
+                if isinstance(reply, Exception):
+                    raise reply
+            status, value = answer
             if _text(status) == "placed":
-                return _placement(_text(value) or "")
+                story_id, country = _placement(_text(value) or "")
+                fresh = _text(value) == placement.decode() and state is not None
+                return story_id, country, (state[0], state[1], done) if fresh else None
             await self._backoff(attempt)
         raise StoryConflictError(facts.article_id)
 
     async def apply(self, story_id: str, country: str | None, facts: ArticleFacts,
                     now: float) -> list[Alert]:
         """Apply the article to its story once; return its alerts (stored on the first go)."""
+        alerts, _ = await self._apply(story_id, country, facts, now)
+        return alerts
+
+    async def _apply(
+        self, story_id: str, country: str | None, facts: ArticleFacts, now: float,
+        first_read: StoryRead | None = None,
+    ) -> tuple[list[Alert], bool]:
+        """The article's alerts, and whether they were published already (read along)."""
+        published_key = self.keys.published(story_id)
         for attempt in range(self.settings.alert.cas_attempts):
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.hmget(self.keys.state(story_id), ["json", "version"])
-                pipe.hget(self.keys.applied(story_id), facts.article_id)
-                (state_raw, version), done = await pipe.execute()
+            if attempt == 0 and first_read is not None:
+                state_raw, version, done = first_read
+            else:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.hmget(self.keys.state(story_id), ["json", "version"])
+                    pipe.hget(self.keys.applied(story_id), facts.article_id)
+                    (state_raw, version), done = await pipe.execute()
             if done is not None:
-                return _ALERTS.validate_json(done)
+                stored = _ALERTS.validate_json(done)
+                marked = bool(stored) and bool(
+                    await self.redis.sismember(published_key, facts.article_id))
+                return stored, marked
             state = (
                 StoryState.model_validate_json(state_raw)
                 if state_raw
                 else StoryState(id=story_id, country=country)
             )
             new_state, alerts = apply_article(state, facts, now)
-            alerts_json = _ALERTS.dump_json(alerts)
-            status, value = await self._apply(
-                keys=[
-                    self.keys.state(story_id), self.keys.applied(story_id),
-                    self.keys.timeline(story_id),
-                ],
-                args=[
-                    facts.article_id, _text(version) or "0", new_state.model_dump_json(),
-                    alerts_json, *(a.model_dump_json() for a in alerts),
-                ],
-            )
+            keys = [self.keys.state(story_id), self.keys.applied(story_id),
+                    self.keys.timeline(story_id)]
+            args: list[str | bytes] = [
+                facts.article_id, _text(version) or "0", new_state.model_dump_json(),
+                _ALERTS.dump_json(alerts), *(a.model_dump_json() for a in alerts),
+            ]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.evalsha(self._apply_script.sha, len(keys), *keys, *args)
+                pipe.sismember(published_key, facts.article_id)
+                answer, was = await pipe.execute(raise_on_error=False)
+            if isinstance(answer, NoScriptError):
+                answer = await self._apply_script(keys=keys, args=args)
+                was = int(await self.redis.sismember(published_key, facts.article_id))
+            for reply in (answer, was):
+                if isinstance(reply, Exception):
+                    raise reply
+            status, value = answer
             if _text(status) in ("new", "applied"):
-                return _ALERTS.validate_json(value)
+                return _ALERTS.validate_json(value), bool(was)
             log.debug("story_update_conflicted", story=story_id, attempt=attempt)
             await self._backoff(attempt)
         raise StoryConflictError(story_id)
 
-    async def publish(self, story_id: str, article_id: str, alerts: list[Alert]) -> int:
-        """XADD each alert that was never published; returns how many were added now."""
-        if await self.redis.sismember(self.keys.published(story_id), article_id):
+    async def publish(self, story_id: str, article_id: str, alerts: list[Alert],
+                      published: bool | None = None) -> int:
+        """XADD each alert that was never published; returns how many were added now.
+
+        `published`: whether the article's published mark was already read as set."""
+        if not alerts:
+            return 0  # nothing to publish, now or on a redelivery: no mark needed
+        if published is None:
+            published = bool(await self.redis.sismember(self.keys.published(story_id),
+                                                        article_id))
+        if published:
             return 0
-        added = 0
-        if alerts:
-            entries = await self._publish(
-                keys=[self.streams.alerts, *(self.keys.sent(a.id) for a in alerts)],
-                args=[
-                    self._ttl, DATA_FIELD,
-                    *(a.model_dump_json() for a in alerts),
-                ],
-            )
-            added = len(entries)
+        entries = await self._publish_script(
+            keys=[self.streams.alerts, *(self.keys.sent(a.id) for a in alerts)],
+            args=[self._ttl, DATA_FIELD, *(a.model_dump_json() for a in alerts)],
+        )
         await self.redis.sadd(self.keys.published(story_id), article_id)
-        return added
+        return len(entries)
 
     async def process(self, facts: ArticleFacts, now: float) -> list[Alert]:
-        story_id, country = await self.place(facts)
-        alerts = await self.apply(story_id, country, facts, now)
-        added = await self.publish(story_id, facts.article_id, alerts)
+        story_id, country, first_read = await self._place(facts)
+        alerts, was = await self._apply(story_id, country, facts, now, first_read)
+        added = await self.publish(story_id, facts.article_id, alerts, was)
         log.info("article_applied", story=story_id, alerts=len(alerts), published=added)
         return alerts
 
