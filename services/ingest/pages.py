@@ -8,6 +8,7 @@ cannot be stopped, a process can.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import threading
 from dataclasses import dataclass
@@ -153,6 +154,9 @@ class PageReader:
 
 def _serve(conn: Connection) -> None:
     """The child's loop: one page in, a ("page", Page) or ("error", reason) out."""
+    # trafilatura loads parts of itself on first use: not on the first page's time
+    with contextlib.suppress(PageError):
+        extract_page("<html><body><p>-</p></body></html>", "https://localhost/")
     conn.send(("ready", None))
     while True:
         try:
