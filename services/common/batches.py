@@ -32,25 +32,30 @@ from services.common.broker import DATA_FIELD, JsonBodyFormat
 
 _DATA = DATA_FIELD.encode()
 
-Write = tuple[str, str, int | None]
-"""(stream, JSON body, approximate MAXLEN or None) of one XADD"""
+Write = tuple[str, str, int | None, str | None, int | None]
+"""One XADD: (stream, JSON body, approximate MAXLEN or None, mark key or None, mark ttl s).
+With a mark, the entry is added only if the mark was not set yet (then it is set): a write
+that happens once, whatever the redeliveries."""
 
 _held: ContextVar[list[Write] | None] = ContextVar("held_writes", default=None)
 
-# KEYS: the stream read, then the stream of each write
-# ARGV: group, data field, number of writes, (maxlen or "", body) per write, entry ids to ack
+# KEYS: the stream read, then per write its stream and its mark (the stream again if none)
+# ARGV: group, data field, number of writes, (maxlen or "", body, mark ttl or "") per write,
+#       then the entry ids to acknowledge
 FLUSH = """
 local n = tonumber(ARGV[3])
 for i = 1, n do
-  local maxlen, body = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
-  if maxlen == '' then
-    redis.call('XADD', KEYS[1 + i], '*', ARGV[2], body)
-  else
-    redis.call('XADD', KEYS[1 + i], 'MAXLEN', '~', maxlen, '*', ARGV[2], body)
+  local maxlen, body, ttl = ARGV[1 + 3 * i], ARGV[2 + 3 * i], ARGV[3 + 3 * i]
+  if ttl == '' or redis.call('SET', KEYS[1 + 2 * i], '1', 'NX', 'EX', ttl) then
+    if maxlen == '' then
+      redis.call('XADD', KEYS[2 * i], '*', ARGV[2], body)
+    else
+      redis.call('XADD', KEYS[2 * i], 'MAXLEN', '~', maxlen, '*', ARGV[2], body)
+    end
   end
 end
-if #ARGV > 3 + 2 * n then
-  return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 4 + 2 * n))
+if #ARGV > 3 + 3 * n then
+  return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 4 + 3 * n))
 end
 return 0
 """
@@ -127,10 +132,20 @@ class Flusher:
     async def flush(self) -> None:
         if not self.done and not self.writes:
             return
-        keys = [self.stream, *(stream for stream, _, _ in self.writes)]
-        args: list[str | int] = [self.group, DATA_FIELD, len(self.writes)]
-        for _, body, maxlen in self.writes:
-            args += ["" if maxlen is None else maxlen, body]
-        args += self.done
-        await self.script(keys=keys, args=args, client=self.redis)
+        await run_flush(self.script, self.redis, self.writes, stream=self.stream,
+                        group=self.group, done=self.done)
         self.writes, self.done, self.since = [], [], None
+
+
+async def run_flush(
+    script: AsyncScript, redis: Redis, writes: list[Write], *, stream: str = "",
+    group: str = "", done: list[str] | None = None,
+) -> None:
+    """Add `writes` in order, then acknowledge `done` on `stream` for `group`, in one call."""
+    keys = [stream or (writes[0][0] if writes else "")]
+    args: list[str | int] = [group, DATA_FIELD, len(writes)]
+    for target, body, maxlen, mark, ttl in writes:
+        keys += [target, mark or target]
+        args += ["" if maxlen is None else maxlen, body, "" if ttl is None else ttl]
+    args += done or []
+    await script(keys=keys, args=args, client=redis)

@@ -41,6 +41,7 @@ from services.common.batches import (
     held_writes,
     holding,
     parse_batch,
+    run_flush,
     skip_decode,
 )
 from services.common.broker import DATA_FIELD
@@ -134,15 +135,22 @@ async def send_dead_letter(
 
 
 async def emit_json(
-    redis: Redis, stream: str, model: BaseModel, maxlen: int | None = None
+    redis: Redis, stream: str, model: BaseModel, maxlen: int | None = None,
+    once: tuple[str, int] | None = None,
 ) -> None:
     """`write_json`, except in a handler that `subscribe_guarded` runs: there the write is
-    held and sent, in order, with the acknowledgement of the entry (dropped if it fails)."""
+    held and sent, in order, with the acknowledgement of the entry (dropped if it fails).
+
+    `once=(mark key, ttl s)`: the entry is added only if the mark is not set yet, and the
+    mark is set (atomically), so that a redelivery does not add it again."""
+    write: Write = (stream, model.model_dump_json(), maxlen, *(once or (None, None)))
     held = held_writes()
-    if held is None:
+    if held is not None:
+        held.append(write)
+    elif once is None:
         await write_json(redis, stream, model, maxlen)
     else:
-        held.append((stream, model.model_dump_json(), maxlen))
+        await run_flush(redis.register_script(FLUSH), redis, [write])
 
 
 async def send_receipt(
