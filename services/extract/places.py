@@ -12,6 +12,7 @@ Names and cities count only where written with a capital, as proper nouns are.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -30,6 +31,7 @@ log = structlog.get_logger(__name__)
 Kind = Literal["name", "city", "town", "demonym", "none"]
 _TOKEN = re.compile(r"\w+")
 _ANY_CASE = frozenset({"demonym", "none"})  # kinds that count in lower case too
+_WORDS_CAP = 200_000
 
 
 def name_key(name: str) -> str:
@@ -109,6 +111,15 @@ class CountryResolver:
                 lower[first] = max(lower.get(first, 0), size)
         return spans, lower
 
+    @functools.cached_property
+    def _prefixes(self) -> frozenset[str]:
+        """The first words of each entry of several words, without its last."""
+        out: set[str] = set()
+        for key in self.entries:
+            words = key.split(" ")
+            out.update(" ".join(words[:k]) for k in range(1, len(words)))
+        return frozenset(out)
+
     def scores(self, text: str, title: str | None = None) -> dict[str, float]:
         """The weight of each country mentioned in the title and text."""
         scores: dict[str, float] = defaultdict(float)
@@ -129,8 +140,73 @@ class CountryResolver:
             return None
         return max(scores, key=lambda code: scores[code])
 
+    @functools.cached_property
+    def _words(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Each word as written -> how many words an entry starting with it may have, 0
+        where none may (lower case and no entry that counts so); and -> its folded form.
+        Filled as words are met, up to `_WORDS_CAP` words."""
+        return {}, {}
+
+    def _learn(self, written: list[str], starts: list[int | None]) -> None:
+        (spans, lower), (span_of, fold_of) = self._spans, self._words
+        for k in [k for k, s in enumerate(starts) if s is None]:
+            word = written[k]
+            folded = fold(word)
+            span = spans.get(folded)
+            if span is not None and not word[0].isupper():
+                span = lower.get(folded)
+            starts[k] = span or 0
+            if len(span_of) < _WORDS_CAP:
+                span_of[word], fold_of[word] = span or 0, folded
+
     def _mentions(self, text: str) -> list[tuple[str, str, int]]:
-        """(code, kind, offset) of each mention; the longest entry wins where several start."""
+        """(code, kind, offset) of each mention; the longest entry wins where several start.
+
+        A word's fold is its own whatever its neighbours (a capital sigma aside, read the
+        slow way), so words are read as written, and folded and looked up once per word."""
+        if "\u03a3" in text:
+            return self._mentions_folded(text)
+        written = _TOKEN.findall(text)
+        span_of, fold_of = self._words
+        starts: list[int | None] = list(map(span_of.get, written))
+        if None in starts:
+            self._learn(written, starts)
+        entries, prefixes = self.entries, self._prefixes
+        found: list[tuple[str, str, int]] = []
+        folded = ""
+        cursor = after = 0
+        size = len(written)
+        for i in itertools.compress(range(size), starts):
+            if i < after:
+                continue  # inside the entry found before
+            word = written[i]
+            capital = word[0].isupper()
+            key = fold_of.get(word) or fold(word)
+            best: tuple[_Entry, str, int] | None = None
+            n = 1
+            while True:  # the longest entry from here that counts as written
+                entry = entries.get(key)
+                if entry is not None and (capital or entry.kind in _ANY_CASE):
+                    best = (entry, key, n)
+                if i + n >= size or key not in prefixes:
+                    break
+                nxt = written[i + n]
+                key = f"{key} {fold_of.get(nxt) or fold(nxt)}"
+                n += 1
+            if best is None:
+                continue
+            entry, key, n = best
+            if entry.kind != "none":
+                folded = folded or fold(text)
+                first = key.split(" ", 1)[0]
+                pos = _locate(folded, first, cursor)
+                cursor = pos + len(first)
+                found.append((entry.code, entry.kind, pos))
+            after = i + n
+        return found
+
+    def _mentions_folded(self, text: str) -> list[tuple[str, str, int]]:
+        """`_mentions` word by word over the folded text."""
         folded = fold(text)
         words = _TOKEN.findall(folded)
         written = _TOKEN.findall(text)  # the same words as written: fold keeps word chars
