@@ -27,8 +27,10 @@ log = structlog.get_logger(__name__)
 _MARKER = re.compile(r"\A\s*date\s+([0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)\b")
 _ISO = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])(?![0-9./-])")
 _NUMERIC = re.compile(r"([0-9][0-9]?)([/.])([0-9][0-9]?)\2((?:19|20)[0-9][0-9])(?![0-9./-])")
+_ISO_HINT = re.compile(r"-[0-9][0-9]-")
 _NUMBER_CHARS = frozenset("0123456789./-")
 _SENTENCE_OPENERS = frozenset(".!?:;\"'«»“”—–-(\n")
+_SIGMA = "\u03a3"
 
 
 class CalendarTable(BaseModel):
@@ -58,6 +60,10 @@ class _Anchor:
 
     @classmethod
     def parse(cls, value: str | None) -> _Anchor:
+        return _parse_anchor(value)
+
+    @classmethod
+    def read(cls, value: str | None) -> _Anchor:
         if not value:
             return cls(None, None, None)
         try:
@@ -77,6 +83,12 @@ class _Anchor:
         if self.day is None and other.day is not None and other.day.replace(day=1) == self.first:
             return other
         return self
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_anchor(value: str | None) -> _Anchor:
+    """`_Anchor.read`, once per publication date (anchors are immutable)."""
+    return _Anchor.read(value)
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:
@@ -172,18 +184,25 @@ class DayResolver:
         return _Grammar.build(self.calendar)
 
     def resolve(
-        self, text: str, published: str | None, *, title: str | None = None
+        self, text: str, published: str | None, *, title: str | None = None,
+        folded: str | None = None,
     ) -> dt.date | None:
-        """The reported day; `title`, where the article has one, is read as part of the lead."""
+        """The reported day; `title`, where the article has one, is read as part of the lead.
+        `folded` is `fold(text)` where the caller has it already."""
         anchor = _Anchor.parse(published)
         marker = _MARKER.match(text)
         if marker:
             text = text[marker.end() :]
+            folded = folded[marker.end() :] if folded is not None else None
             anchor = anchor.refined(_Anchor.parse(marker.group(1)))
         # with a publication day, a lead that names no day reports on that day: the rest of
         # the text need not be read
         scanned = text[: self.lead_chars + 40] if anchor.day else text
-        mentions = self._mentions(scanned, anchor)
+        if folded is not None and len(scanned) < len(text):
+            # a fold is the fold of each character, but for a capital sigma, which folds
+            # by what follows it
+            folded = folded[: len(scanned)] if _SIGMA not in text else None
+        mentions = self._mentions(scanned, anchor, folded)
         if title:
             mentions += [replace(m, start=-1) for m in self._mentions(title, anchor)]
         in_lead = [m.day for m in mentions if m.start < self.lead_chars and m.day]
@@ -194,12 +213,19 @@ class DayResolver:
         explicit = [m.day for m in mentions if m.explicit and m.day]
         return max(explicit) if explicit else None
 
-    def _mentions(self, text: str, anchor: _Anchor) -> list[_Mention]:
-        folded = fold(text)
+    def _mentions(
+        self, text: str, anchor: _Anchor, folded: str | None = None
+    ) -> list[_Mention]:
+        """The day mentions of a text. Without a publication day, a weekday or a relative
+        word names no day ("jeudi" numbered aside): those are not looked for."""
+        if folded is None:
+            folded = fold(text)
         found = self._explicit(folded, text, anchor)
-        taken = [(m.start, m.end) for m in found]
-        found += self._weekdays(folded, text, anchor, taken)
-        found += self._relatives(folded, anchor)
+        if anchor.day is not None or anchor.last is not None:
+            taken = [(m.start, m.end) for m in found]
+            found += self._weekdays(folded, text, anchor, taken)
+        if anchor.day is not None:
+            found += self._relatives(folded, anchor)
         low = anchor.first - dt.timedelta(days=self.max_lag_days) if anchor.first else None
         return [
             m
@@ -235,12 +261,14 @@ class DayResolver:
                 year = m.group("y")
                 day = _date(int(year), month, number) if year else _this_year(anchor, month, number)
                 found.append(_Mention(start, m.end(), day, True))
-        for m in _ISO.finditer(folded):
+        hint = _ISO_HINT.search(folded)  # "-10-": where the first one may be, if any
+        for m in _ISO.finditer(folded, max(0, hint.start() - 4)) if hint else ():
             if m.start() and folded[m.start() - 1] in _NUMBER_CHARS:
                 continue
             day = _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             found.append(_Mention(m.start(), m.end(), day, True))
-        for m in _NUMERIC.finditer(folded):
+        numeric = any(f"{sep}{century}" in folded for sep in "/." for century in ("19", "20"))
+        for m in _NUMERIC.finditer(folded) if numeric else ():
             if m.start() and folded[m.start() - 1] in _NUMBER_CHARS:
                 continue
             a, b, year_ = int(m.group(1)), int(m.group(3)), int(m.group(4))
@@ -270,13 +298,11 @@ class DayResolver:
             )
             if numbered is not None:
                 found.append(_Mention(start, m.end(), numbered, True))
-            elif anchor.day:
+            elif anchor.day is not None:  # (else no day to count back from: it names none)
                 back = (anchor.day.weekday() - weekday) % 7
                 if back == 0 and modifier in g.past:
                     back = 7
                 found.append(_Mention(start, m.end(), anchor.day - dt.timedelta(back), False))
-            else:
-                found.append(_Mention(start, m.end(), None, False))
         return found
 
     def _relatives(self, folded: str, anchor: _Anchor) -> list[_Mention]:
