@@ -77,3 +77,12 @@ def test_longest_phrase_of_a_role_is_kept() -> None:
 def test_short_prefix_is_refused() -> None:
     with pytest.raises(ValueError, match="shorter than"):
         _matcher("tu*")
+
+
+def test_a_text_cut_mid_phrase_leaves_the_next_texts_alone() -> None:
+    """What a pair of words reads is remembered; a text that ends after the pair must not
+    teach that the pair reads no further."""
+    m = _matcher("the largest city")
+    assert m.scan(tokenize("it was the largest")) == {}
+    found = m.scan(tokenize("in the largest city"))
+    assert [(i, r["role"].value) for i, r in found.items()] == [(1, "the largest city")]

@@ -87,14 +87,16 @@ class PhraseMatcher:
     def _walk(
         self, tokens: list[Token], i: int, single: tuple[tuple[str, str], ...],
         deeper: tuple[_Node, ...],
-    ) -> tuple[dict[str, tuple[int, str]], int]:
-        """The longest phrase of each role from token i, its first word read already; and
-        the end of the tokens it had to read."""
+    ) -> tuple[dict[str, tuple[int, str]], int, bool]:
+        """The longest phrase of each role from token i, its first word read already; the
+        end of the tokens it had to read; and whether the text ended before a phrase could
+        (then a longer text with the same tokens may read more)."""
         n = len(tokens)
         children = self._children
         ends: dict[str, tuple[int, str]] = {role: (i + 1, value) for role, value in single}
         frontier: list[tuple[_Node, int]] = [(node, i + 1) for node in deeper]
         far = i + 1
+        cut = False
         while frontier:  # (a first word's own phrases are in `single` already: same length)
             node, j = frontier.pop()
             for role, value in node.payloads:
@@ -108,7 +110,9 @@ class PhraseMatcher:
             if j < n:
                 far = max(far, j + 1)
                 frontier.extend((child, j + 1) for child in children(node, tokens[j]))
-        return ends, far
+            else:
+                cut = True
+        return ends, far, cut
 
     def _first_step(
         self, root: _Node, tok: Token
@@ -168,8 +172,8 @@ class PhraseMatcher:
                     found[i] = {role: make(Match, (role, v, i, i + size))
                                 for role, size, v in known}
                 continue
-            ends, far = self._walk(tokens, i, single, deeper)
-            if pair is not None and far <= i + 2 and len(pairs) < _START_CACHE:
+            ends, far, cut = self._walk(tokens, i, single, deeper)
+            if pair is not None and far <= i + 2 and not cut and len(pairs) < _START_CACHE:
                 pairs[pair] = tuple((role, j - i, v) for role, (j, v) in ends.items())
             if ends:
                 found[i] = {role: make(Match, (role, end[1], i, end[0]))
