@@ -11,10 +11,12 @@ from typing import NamedTuple
 # A number with thousands groups (2.000, 8 000, 1,200, thin or no-break spaces), a plain
 # number (with a decimal part), a word (letters joined by hyphens, an elided apostrophe kept
 # on its left part: d' qu' l'), or any other single mark.
+# Each token comes with the blanks before it (no token starts with a blank), so that offsets
+# follow from lengths and one `findall` reads the whole text.
 _TOKEN = re.compile(
-    r"(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*(?:['’](?![sS]\b))?)"
-    r"|(?P<digit>\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-    r"|(?P<mark>\S)",
+    r"(\s*)(?:([^\W\d_]+(?:-[^\W\d_]+)*(?:['’](?![sS]\b))?)"
+    r"|(\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"|(\S))",
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _QUOTES = frozenset("\"“”«»„‟‹›'’‘")
@@ -71,23 +73,34 @@ def match_key(norm: str, folded: str) -> str:
     return folded if len(folded) > _SHORT else "=" + norm
 
 
+_OTHERS: dict[str, tuple[str, bool, bool, str]] = {}
+
+
+def _other(raw: str, kind: str) -> tuple[str, bool, bool, str]:
+    """The fields of a number or a mark after its offsets: (kind, upper, quote, key)."""
+    rest = (kind, False, raw in _QUOTES, raw if len(raw) > _SHORT else "=" + raw)
+    if len(_OTHERS) < _FORMS_CAP:
+        _OTHERS[raw] = rest
+    return rest
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     append = out.append
-    known = _FORMS.get
+    known, other = _FORMS.get, _OTHERS.get
     make = tuple.__new__  # a NamedTuple built without its Python-level constructor: faster
-    for m in _TOKEN.finditer(text):
-        raw = m.group()
-        kind = m.lastgroup or MARK
-        start, end = m.span()
-        if kind == WORD:
-            norm, folded, upper, key = known(raw) or _forms(raw)
-            append(make(Token, (raw, norm, folded, start + offset, end + offset, WORD, upper,
-                                False, key)))
+    end = offset
+    for blank, word, digit, mark in _TOKEN.findall(text):
+        start = end + len(blank)
+        if word:
+            end = start + len(word)
+            norm, folded, upper, key = known(word) or _forms(word)
+            append(make(Token, (word, norm, folded, start, end, WORD, upper, False, key)))
         else:
-            key = raw if len(raw) > _SHORT else "=" + raw
-            append(make(Token, (raw, raw, raw, start + offset, end + offset, kind, False,
-                                raw in _QUOTES, key)))
+            raw = digit or mark
+            end = start + len(raw)
+            rest = other(raw) or _other(raw, DIGIT if digit else MARK)
+            append(make(Token, (raw, raw, raw, start, end, *rest)))
     return out
 
 
