@@ -20,6 +20,7 @@ Payload = tuple[str, str]
 
 _PREFIX_KEY = 3
 _START_CACHE = 200_000
+_READ_WORDS = 4
 
 
 @dataclass(slots=True)
@@ -46,13 +47,15 @@ class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
         self._starts: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
-        self._pairs: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
         the lexicon is loaded)"""
+        self._read: dict[tuple[str, ...], tuple[tuple[str, int, str], ...]] = {}
+        """what a walk from the first of these words found, as (role, words, value), for
+        walks that read these words and no further"""
 
     def add(self, phrase: str, role: str, value: str) -> None:
         self._starts.clear()
-        self._pairs.clear()
+        self._read.clear()
         words = phrase.split()
         if not words:
             msg = f"empty phrase for {role}={value}"
@@ -146,13 +149,14 @@ class PhraseMatcher:
         n = len(tokens)
         root = self._root
         starts = self._starts
-        pairs = self._pairs
+        read = self._read
         make = tuple.__new__  # NamedTuples built without their Python-level constructor
+        keys = [t.key for t in tokens]
         for i in range(n):
             tok = tokens[i]
             if tok.quote:
                 continue
-            key = tok.key
+            key = keys[i]
             step = starts.get(key)
             if step is None:
                 step = self._first_step(root, tok)
@@ -164,17 +168,21 @@ class PhraseMatcher:
                     found[i] = {role: make(Match, (role, value, i, i + 1))
                                 for role, value in single}
                 continue
-            nxt = tokens[i + 1] if i + 1 < n else None
-            pair = None if nxt is None or nxt.quote else (key, nxt.key)
-            known = pairs.get(pair) if pair is not None else None
-            if known is not None:  # these two words were read before, and no further
+            # words read before from the same first words, and no further (a walk reads the
+            # same words for the same keys: keys tell words, numbers and marks apart)
+            known = read.get((key, keys[i + 1])) if i + 1 < n else None
+            size = 3
+            while known is None and size <= _READ_WORDS and i + size <= n:
+                known = read.get(tuple(keys[i : i + size]))
+                size += 1
+            if known is not None:
                 if known:
                     found[i] = {role: make(Match, (role, v, i, i + size))
                                 for role, size, v in known}
                 continue
             ends, far, cut = self._walk(tokens, i, single, deeper)
-            if pair is not None and far <= i + 2 and not cut and len(pairs) < _START_CACHE:
-                pairs[pair] = tuple((role, j - i, v) for role, (j, v) in ends.items())
+            if far - i <= _READ_WORDS and not cut and len(read) < _START_CACHE:
+                read[tuple(keys[i:far])] = tuple((role, j - i, v) for role, (j, v) in ends.items())
             if ends:
                 found[i] = {role: make(Match, (role, end[1], i, end[0]))
                             for role, end in ends.items()}
