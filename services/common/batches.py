@@ -9,6 +9,11 @@ The writes of an entry whose handler fails are dropped with it (it stays pending
 again). A batch is flushed once its oldest finished entry has waited `worker.flush_ms`, and at
 its end.
 
+While a batch is in hand, its entries not yet let go of are claimed again by their consumer
+every third of `worker.claim_idle_ms` (XCLAIM JUSTID: the delivery count stays), so that a
+slow batch or a slow entry is never taken for the leftovers of a dead consumer and handled
+twice; an entry left pending after a failure is let go, for the claimer to retry.
+
 faststream's own batch parser decodes every body as JSON and encodes the list again (and
 cannot encode a body that is not UTF-8, which would then fail before any handler, forever):
 `parse_batch` builds the message without touching the bodies and `skip_decode` leaves them
@@ -17,18 +22,24 @@ alone; the guard reads and validates each entry itself.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
+import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
 
 from services.common.broker import DATA_FIELD, JsonBodyFormat
+
+log = structlog.get_logger(__name__)
 
 _DATA = DATA_FIELD.encode()
 
@@ -129,12 +140,45 @@ class Flusher:
     def due(self) -> bool:
         return self.since is not None and time.monotonic() - self.since >= self.flush_s
 
-    async def flush(self) -> None:
+    async def flush(self) -> list[str]:
+        """Send what is held; the entries acknowledged."""
         if not self.done and not self.writes:
-            return
+            return []
         await run_flush(self.script, self.redis, self.writes, stream=self.stream,
                         group=self.group, done=self.done)
+        acked = self.done
         self.writes, self.done, self.since = [], [], None
+        return acked
+
+
+@asynccontextmanager
+async def kept(
+    redis: Redis, *, stream: str, group: str, consumer: str, ids: list[str],
+    let_go: set[str], idle_ms: int,
+) -> AsyncIterator[None]:
+    """While in the block, claim `ids` (but those in `let_go`) for `consumer` again every
+    third of `idle_ms`, so that the claimer does not take them (see the module doc)."""
+    interval = idle_ms / 3000
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            held = [i for i in ids if i not in let_go]
+            if not held:
+                continue
+            try:
+                await redis.xclaim(stream, group, consumer, int(interval * 500),
+                                   cast("Any", held), justid=True)
+            except RedisError as exc:
+                log.warning("entries_not_kept", stream=stream, error=type(exc).__name__)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def run_flush(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -40,6 +41,7 @@ from services.common.batches import (
     entries,
     held_writes,
     holding,
+    kept,
     parse_batch,
     run_flush,
     skip_decode,
@@ -58,6 +60,12 @@ M = TypeVar("M", bound=BaseModel)
 current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
 
 Handler = Callable[[M, Any], Awaitable[None]]
+Ahead = Callable[[list[tuple[str, M]]], AbstractAsyncContextManager[None]]
+
+
+class UnprocessableError(Exception):
+    """Raised by a handler when trying again cannot help (the article took longer than its
+    time bound): the message is dead-lettered at once, with this as the reason."""
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -185,9 +193,11 @@ class Guard(Generic[M]):
     worker: str
     stream: str
     group: str
+    consumer: str
     model: type[M]
     handle: Callable[[M, Redis], Awaitable[None]]
     on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None
+    ahead: Ahead[M] | None = None
     _flush: list[AsyncScript] = field(default_factory=list)
 
     async def _dead_letter(
@@ -203,9 +213,10 @@ class Guard(Generic[M]):
             await self.on_dead(article_id, reason, redis)
 
     async def one(self, redis: Redis, message_id: str, payload: bytes,
-                  writes: list[Write]) -> bool:
-        """Handle one entry; True when it is done with (handled or dead-lettered) and may be
-        acknowledged once `writes` are written, False when it stays pending."""
+                  writes: list[Write], known: M | None = None) -> bool:
+        """Handle one entry (`known`: its body, validated already); True when it is done with
+        (handled or dead-lettered) and may be acknowledged once `writes` are written, False
+        when it stays pending."""
         worker, stream, model = self.worker, self.stream, self.model
         article_id = _article_id_of(payload)
         structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
@@ -214,7 +225,7 @@ class Guard(Generic[M]):
         try:
             try:
                 payload.decode("utf-8")
-                item = model.model_validate_json(payload)
+                item = known if known is not None else model.model_validate_json(payload)
             except (UnicodeDecodeError, ValidationError) as exc:
                 reason = (
                     f"invalid {model.__name__}: {describe_validation_error(exc)}"
@@ -232,6 +243,12 @@ class Guard(Generic[M]):
                 # It stays pending and is claimed again once Redis answers; it never counts
                 # toward dead-lettering.
                 raise
+            except UnprocessableError as exc:
+                writes.clear()
+                attempts = await delivery_count(redis, stream, self.group, message_id)
+                await self._dead_letter(redis, message_id, payload, article_id=article_id,
+                                        reason=str(exc)[:2000], error=type(exc).__name__,
+                                        attempts=attempts)
             except Exception as exc:
                 writes.clear()  # what the failed attempt wrote is not its output
                 attempts = await delivery_count(redis, stream, self.group, message_id)
@@ -256,22 +273,44 @@ class Guard(Generic[M]):
         """The entries of one read, in order; stops early (leaving the rest pending for the
         claimer) once the worker is stopping."""
         redis: Redis = msg.consumer  # type: ignore[assignment]
+        wcfg = self.settings.worker
         if not self._flush:
             self._flush.append(redis.register_script(FLUSH))
-        flusher = Flusher(self._flush[0], redis, self.stream, self.group,
-                          self.settings.worker.flush_ms / 1000)
-        try:
-            for message_id, payload in entries(msg.raw_message):
-                if not running():
-                    break
-                writes: list[Write] = []
-                with holding(writes):
-                    if await self.one(redis, message_id, payload, writes):
-                        flusher.finished(message_id, writes)
-                if flusher.due():
-                    await flusher.flush()
-        finally:
-            await flusher.flush()
+        flusher = Flusher(self._flush[0], redis, self.stream, self.group, wcfg.flush_ms / 1000)
+        todo = list(entries(msg.raw_message))
+        let_go: set[str] = set()
+        valid = self._validated(todo) if self.ahead is not None else {}
+        async with (
+            kept(redis, stream=self.stream, group=self.group, consumer=self.consumer,
+                 ids=[message_id for message_id, _ in todo], let_go=let_go,
+                 idle_ms=wcfg.claim_idle_ms),
+            self.ahead(list(valid.items())) if self.ahead is not None else nullcontext(),
+        ):
+            try:
+                for message_id, payload in todo:
+                    if not running():
+                        break
+                    writes: list[Write] = []
+                    with holding(writes):
+                        if await self.one(redis, message_id, payload, writes,
+                                          valid.get(message_id)):
+                            flusher.finished(message_id, writes)
+                        else:
+                            let_go.add(message_id)
+                    if flusher.due():
+                        let_go.update(await flusher.flush())
+            finally:
+                await flusher.flush()
+
+
+    def _validated(self, todo: list[tuple[str, bytes]]) -> dict[str, M]:
+        """The bodies that validate, by entry id (the others are dead-lettered in turn)."""
+        out: dict[str, M] = {}
+        for message_id, payload in todo:
+            with suppress(UnicodeDecodeError, ValidationError):
+                payload.decode("utf-8")
+                out[message_id] = self.model.model_validate_json(payload)
+        return out
 
 
 def subscribe_guarded(
@@ -286,14 +325,18 @@ def subscribe_guarded(
     model: type[M],
     handle: Callable[[M, Redis], Awaitable[None]],
     on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None,
+    ahead: Ahead[M] | None = None,
 ) -> None:
     """Register `handle` on `stream` through `group`, with claiming and dead-lettering.
 
     `on_dead(article_id, reason, redis)` runs after a message is dead-lettered, so that the
-    worker can write its receipt.
+    worker can write its receipt. `ahead([(entry id, body), ...])`, an async context manager
+    around each batch, may start work on the batch's valid bodies before `handle` takes them
+    one by one, in order (the extract worker extracts them in parallel).
     """
     wcfg = settings.worker
-    guard = Guard(settings, streams, worker, stream, group, model, handle, on_dead)
+    guard = Guard(settings, streams, worker, stream, group, consumer, model, handle, on_dead,
+                  ahead)
     fresh = StreamSub(
         stream, group=group, consumer=consumer, polling_interval=wcfg.polling_ms,
         max_records=wcfg.read_count, batch=True,
