@@ -47,6 +47,15 @@ class ExtractSettings(BaseModel):
     languages: list[str] = Field(
         default_factory=lambda: ["en", "fr", "es"], description="languages to read"
     )
+    processes: int | None = Field(
+        default=None, ge=0,
+        description="extraction processes of an extract worker; unset: one per core; 0: "
+        "extract in the worker's own process (no time bound)",
+    )
+    timeout_s: float = Field(
+        default=10.0, gt=0,
+        description="an article whose extraction takes longer is abandoned and dead-lettered",
+    )
 
 
 class WebhookSettings(BaseModel):

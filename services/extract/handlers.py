@@ -1,31 +1,65 @@
-"""The extract worker's handler: a thin shell around the pure `Extractor`."""
+"""The extract worker's handler: a thin shell around the pure `Extractor`, which runs in
+child processes (see executor.py): an article past the time bound is dead-lettered at once."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import structlog
 from redis.asyncio import Redis
 
 from schemas.article import Article
+from schemas.facts import ArticleFacts
 from schemas.receipt import Receipt
-from services.common.consume import emit_json, send_receipt
+from services.common.consume import (
+    UnprocessableError,
+    current_message_id,
+    emit_json,
+    send_receipt,
+)
 from services.common.settings import Settings
 from services.common.streams import Streams
-from services.extract.pipeline import Extractor
+from services.extract.executor import Extraction, ExtractionTimeoutError
 
 log = structlog.get_logger(__name__)
 
 
 class ExtractHandler:
-    def __init__(self, settings: Settings, extractor: Extractor) -> None:
+    def __init__(self, settings: Settings, extraction: Extraction) -> None:
         self._settings = settings
         self._streams = Streams(settings.stream_prefix)
-        self._extractor = extractor
+        self._extraction = extraction
+        self._started: dict[str, asyncio.Task[ArticleFacts]] = {}
+
+    @asynccontextmanager
+    async def ahead(self, batch: list[tuple[str, Article]]) -> AsyncIterator[None]:
+        """Start extracting a batch's articles at once when there are processes to spare;
+        `handle` then takes each result in turn (in order). What is left when the batch ends
+        (the worker stopping) is cancelled."""
+        if self._extraction.concurrency < 2 or len(batch) < 2:
+            yield
+            return
+        tasks = {entry: asyncio.create_task(self._extraction.extract(article))
+                 for entry, article in batch}
+        self._started.update(tasks)
+        try:
+            yield
+        finally:
+            for entry, task in tasks.items():
+                self._started.pop(entry, None)
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
 
     async def handle(self, article: Article, redis: Redis) -> None:
         started = time.perf_counter()
-        facts = self._extractor.extract(article)
+        task = self._started.pop(current_message_id.get() or "", None)
+        try:
+            facts = await (task if task is not None else self._extraction.extract(article))
+        except ExtractionTimeoutError as exc:
+            raise UnprocessableError(str(exc)) from exc
         if facts.lang is None:
             reason = "language not supported or not recognised"
             log.info("article_skipped", reason=reason)

@@ -1,0 +1,222 @@
+"""Extraction in child processes: the event loop never blocks, and no article can stall it.
+
+`ExtractionPool` keeps `extract.processes` children (one per core by default), each loading
+the lexicons once when it starts and reading one article at a time. An article that takes
+longer than `extract.timeout_s` is abandoned (`ExtractionTimeoutError`) and its child killed
+and replaced; a child that dies on an article raises `ExtractionCrashedError` and is replaced
+too. Articles and facts cross the pipe as JSON.
+
+`InProcessExtraction` is the same interface without children (`extract.processes = 0`):
+extraction then blocks the loop and has no time bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import signal
+import weakref
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Protocol
+
+import structlog
+
+from schemas.article import Article
+from schemas.facts import ArticleFacts
+from services.common.logging import configure_logging
+from services.common.settings import ExtractSettings
+from services.extract.pipeline import Extractor
+
+log = structlog.get_logger(__name__)
+
+LogConfig = tuple[str, bool | None]
+"""the worker's log level and JSON choice, for the children's own log lines"""
+
+_WARM_TEXT = "Police said 3 people were injured on Monday."
+
+
+class ExtractionError(RuntimeError):
+    """The article could not be extracted in a child process."""
+
+
+class ExtractionTimeoutError(ExtractionError):
+    """The article took longer than the time bound: it was abandoned."""
+
+
+class ExtractionCrashedError(ExtractionError):
+    """The child process died on the article."""
+
+
+class Extraction(Protocol):
+    @property
+    def concurrency(self) -> int:
+        """How many articles it extracts at once."""
+        ...
+
+    async def extract(self, article: Article) -> ArticleFacts: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessExtraction:
+    concurrency = 1
+
+    def __init__(self, extractor: Extractor) -> None:
+        self._extractor = extractor
+
+    async def extract(self, article: Article) -> ArticleFacts:
+        return self._extractor.extract(article)
+
+    def close(self) -> None:
+        return
+
+
+def pool_size(settings: ExtractSettings) -> int:
+    """Children to run: `processes`, or one per core when it is not set."""
+    if settings.processes is not None:
+        return settings.processes
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(cores) if cores else os.cpu_count() or 1
+
+
+class _Child:
+    """One extraction process and our end of its pipe."""
+
+    def __init__(self, settings: ExtractSettings, logs: LogConfig) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        ours, theirs = ctx.Pipe()
+        self.process: BaseProcess = ctx.Process(
+            target=_serve, args=(theirs, settings.model_dump_json(), logs), name="extraction",
+            daemon=True,
+        )
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+        self.ready = False
+
+    async def call(self, request: bytes, timeout: float | None) -> bytes:
+        """Send `request`, wait up to `timeout` for the answer (None: no bound)."""
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[None] = loop.create_future()
+        fd = self.conn.fileno()
+
+        def readable() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        loop.add_reader(fd, readable)
+        try:
+            self.conn.send_bytes(request)
+            await asyncio.wait_for(answered, timeout)
+            return self.conn.recv_bytes()
+        finally:
+            loop.remove_reader(fd)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class ExtractionPool:
+    """Children that extract one article each at a time; see the module doc."""
+
+    def __init__(self, settings: ExtractSettings, size: int, logs: LogConfig = ("INFO", None),
+                 start_timeout_s: float = 120.0) -> None:
+        self._settings = settings
+        self._logs = logs
+        self._size = max(1, size)
+        self._timeout = settings.timeout_s
+        self._start_timeout = start_timeout_s
+        self._idle: asyncio.LifoQueue[_Child] | None = None
+        self._children: list[_Child] = []
+
+    @property
+    def concurrency(self) -> int:
+        return self._size
+
+    def pids(self) -> list[int]:
+        """The children's process ids."""
+        return [child.process.pid or 0 for child in self._children]
+
+    def start(self) -> None:
+        """Spawn the children now (they load the lexicons while the worker starts); they are
+        killed with the pool, or when the worker exits."""
+        if not self._children:
+            self._children = [_Child(self._settings, self._logs) for _ in range(self._size)]
+            weakref.finalize(self, _kill_all, self._children)
+
+    async def extract(self, article: Article) -> ArticleFacts:
+        idle = await self._queue()
+        child = await idle.get()
+        if not child.process.is_alive():  # died while idle: no article's fault
+            child = self._replace(child)
+        answered = False
+        try:
+            if not child.ready:
+                await child.call(b"", self._start_timeout)  # its "ready"
+                child.ready = True
+            answer = await child.call(article.model_dump_json().encode(), self._timeout)
+            answered = True
+        except TimeoutError as exc:
+            log.warning("extraction_abandoned", timeout_s=self._timeout, chars=len(article.text))
+            msg = f"extraction took more than {self._timeout:g} s: abandoned"
+            raise ExtractionTimeoutError(msg) from exc
+        except (EOFError, OSError) as exc:
+            msg = f"the extraction process died on this article ({type(exc).__name__})"
+            raise ExtractionCrashedError(msg) from exc
+        finally:
+            # a child left busy (timed out, dead, or cancelled mid-article) is not reused
+            idle.put_nowait(child if answered else self._replace(child))
+        if answer.startswith(b"!"):
+            raise ExtractionError(answer[1:].decode(errors="replace"))
+        return ArticleFacts.model_validate_json(answer)
+
+    def close(self) -> None:
+        _kill_all(self._children)
+        self._children.clear()
+        self._idle = None
+
+    async def _queue(self) -> asyncio.LifoQueue[_Child]:
+        """Idle children, the last one back first: one article at a time keeps one child
+        busy (and its caches warm)."""
+        if self._idle is None:
+            self.start()
+            self._idle = asyncio.LifoQueue()
+            for child in self._children:
+                self._idle.put_nowait(child)
+        return self._idle
+
+    def _replace(self, child: _Child) -> _Child:
+        child.kill()
+        fresh = _Child(self._settings, self._logs)
+        self._children[:] = [fresh if c is child else c for c in self._children]
+        return fresh
+
+
+def _kill_all(children: list[_Child]) -> None:
+    for child in children:
+        child.kill()
+
+
+def _serve(conn: Connection, settings_json: str, logs: LogConfig) -> None:
+    """A child's loop: an article's JSON in, its facts' JSON (or "!" and the error) out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    configure_logging(*logs)
+    extractor = Extractor(ExtractSettings.model_validate_json(settings_json))
+    with contextlib.suppress(Exception):  # warm the caches on a throwaway article
+        extractor.extract(Article(id="warm", text=_WARM_TEXT, lang="en", ingested_at=0.0))
+    with contextlib.suppress(EOFError, OSError):
+        if conn.recv_bytes() == b"":
+            conn.send_bytes(b"ready")
+        while True:
+            request = conn.recv_bytes()
+            try:
+                facts = extractor.extract(Article.model_validate_json(request))
+                conn.send_bytes(facts.model_dump_json().encode())
+            except Exception as exc:  # one article's bug must not end the child
+                conn.send_bytes(f"!{type(exc).__name__}: {exc}"[:2000].encode())

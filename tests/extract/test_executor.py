@@ -1,0 +1,96 @@
+"""The extraction pool: the same facts as in process, a time bound, and a dead child replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import AsyncIterator
+
+import pytest
+
+from schemas.article import Article
+from services.common.settings import ExtractSettings
+from services.extract.executor import (
+    ExtractionCrashedError,
+    ExtractionPool,
+    ExtractionTimeoutError,
+    pool_size,
+)
+from services.extract.pipeline import Extractor
+
+# made-up sentences, one per language the lexicons read
+TEXTS = [
+    ("en", "Police said 12 protesters were killed and 40 injured in the capital on Monday."),
+    ("fr", "La police a indiqué que 7 manifestants ont été tués mardi dans la capitale."),
+    ("es", "La policía informó que 9 manifestantes murieron el martes en la capital."),
+]
+
+
+def _article(n: int, lang: str, text: str) -> Article:
+    return Article(id=f"a{n}", lang=lang, text=text, published="2024-03-04", ingested_at=0.0)
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[ExtractionPool]:
+    made = ExtractionPool(ExtractSettings(), 2)
+    made.start()
+    yield made
+    made.close()
+
+
+async def test_the_pool_gives_the_facts_of_the_extractor(pool: ExtractionPool) -> None:
+    extractor = Extractor(ExtractSettings())
+    articles = [_article(n, lang, text) for n, (lang, text) in enumerate(TEXTS)]
+    got = await asyncio.gather(*(pool.extract(a) for a in articles))
+    assert [g.model_dump() for g in got] == [extractor.extract(a).model_dump() for a in articles]
+    assert any(g.facts for g in got)
+
+
+async def test_an_article_past_the_time_bound_is_abandoned_and_its_child_replaced() -> None:
+    pool = ExtractionPool(ExtractSettings(timeout_s=0.001), 1)
+    with contextlib.suppress(ExtractionTimeoutError):  # the first call waits for the start
+        await pool.extract(_article(0, *TEXTS[0]))
+    before = pool.pids()
+    with pytest.raises(ExtractionTimeoutError, match="abandoned"):
+        await pool.extract(_article(1, "en", TEXTS[0][1] * 400))
+    assert pool.pids() != before
+    pool.close()
+
+
+async def test_a_child_dead_while_idle_is_replaced_before_use(pool: ExtractionPool) -> None:
+    await pool.extract(_article(0, *TEXTS[0]))
+    victims = pool.pids()
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.2)
+    facts = await pool.extract(_article(1, *TEXTS[1]))
+    assert facts.article_id == "a1"
+    assert set(pool.pids()) != set(victims)
+
+
+async def test_a_child_that_dies_on_an_article_fails_it_and_is_replaced() -> None:
+    pool = ExtractionPool(ExtractSettings(max_text_chars=2_000_000), 1)
+    try:
+        await pool.extract(_article(0, *TEXTS[0]))  # started
+        victims = pool.pids()
+        long = _article(1, "en", " ".join(t for _, t in TEXTS) * 6000)  # seconds of work
+        task = asyncio.create_task(pool.extract(long))
+        await asyncio.sleep(0.3)
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(ExtractionCrashedError):
+            await task
+        assert (await pool.extract(_article(2, *TEXTS[2]))).article_id == "a2"
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize(("processes", "expected"), [(0, 0), (3, 3)])
+def test_pool_size_is_the_setting_when_set(processes: int, expected: int) -> None:
+    assert pool_size(ExtractSettings(processes=processes)) == expected
+
+
+def test_pool_size_defaults_to_one_per_core() -> None:
+    assert pool_size(ExtractSettings()) == len(os.sched_getaffinity(0))
