@@ -8,10 +8,12 @@ equal as written (French `a` is not `à`, Spanish `si` is not `sí`).
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from services.extract.engine.tokens import WORD, Token, fold, tokenize
 
@@ -35,6 +37,12 @@ class _Node:
         return bool(self.exact or self.prefix or self.wildcard)
 
 
+_Step = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...]]
+_NO_STEP = cast("_Step", ())
+"""the step of a token where nothing starts: empty, so false"""
+_KEY = operator.attrgetter("key")
+
+
 class Match(NamedTuple):
     role: str
     value: str
@@ -46,9 +54,9 @@ class Match(NamedTuple):
 class PhraseMatcher:
     def __init__(self) -> None:
         self._root = _Node()
-        self._starts: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
+        self._starts: dict[str, _Step] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
-        the lexicon is loaded)"""
+        the lexicon is loaded); empty where nothing starts"""
         self._read: dict[tuple[str, ...], tuple[tuple[str, int, str], ...]] = {}
         """what a walk from the first of these words found, as (role, words, value), for
         walks that read these words and no further"""
@@ -117,17 +125,29 @@ class PhraseMatcher:
                 cut = True
         return ends, far, cut
 
-    def _first_step(
-        self, root: _Node, tok: Token
-    ) -> tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]:
+    def _first_step(self, tok: Token) -> _Step:
         """What one word starts: its one-word phrases (one value per role), and the nodes
-        a longer phrase goes on from."""
-        nodes = self._children(root, tok)
+        a longer phrase goes on from; nothing for a quote mark."""
+        if tok.quote:
+            return _NO_STEP
+        nodes = self._children(self._root, tok)
         single: dict[str, str] = {}
         for node in nodes:
             for role, value in node.payloads:
                 single.setdefault(role, value)
-        return tuple(single.items()), tuple(n for n in nodes if n.branches)
+        deeper = tuple(n for n in nodes if n.branches)
+        return (tuple(single.items()), deeper) if single or deeper else _NO_STEP
+
+    def _steps(self, tokens: list[Token], keys: list[str]) -> list[_Step]:
+        """The first step of each token, from the cache where it was met before."""
+        starts = self._starts
+        steps: list[_Step | None] = list(map(starts.get, keys))
+        if None in steps:
+            for i in [i for i, step in enumerate(steps) if step is None]:
+                steps[i] = found = self._first_step(tokens[i])
+                if len(starts) < _START_CACHE:
+                    starts[keys[i]] = found
+        return steps  # type: ignore[return-value]  # no None left
 
     def _children(self, node: _Node, tok: Token) -> list[_Node]:
         folded = tok.fold
@@ -147,22 +167,13 @@ class PhraseMatcher:
         a phrase ("des "dizaines" de" is "des dizaines de")."""
         found: dict[int, dict[str, Match]] = {}
         n = len(tokens)
-        root = self._root
-        starts = self._starts
         read = self._read
         make = tuple.__new__  # NamedTuples built without their Python-level constructor
-        keys = [t.key for t in tokens]
-        for i in range(n):
-            tok = tokens[i]
-            if tok.quote:
-                continue
+        keys: list[str] = list(map(_KEY, tokens))
+        steps = self._steps(tokens, keys)
+        for i in itertools.compress(range(n), steps):  # where something starts
+            single, deeper = steps[i]
             key = keys[i]
-            step = starts.get(key)
-            if step is None:
-                step = self._first_step(root, tok)
-                if len(starts) < _START_CACHE:
-                    starts[key] = step
-            single, deeper = step
             if not deeper:  # one-word phrases only: no walk
                 if single:
                     found[i] = {role: make(Match, (role, value, i, i + 1))
