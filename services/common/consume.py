@@ -42,9 +42,9 @@ from services.common.batches import (
     held_writes,
     holding,
     kept,
+    message_as_body,
     parse_batch,
     run_flush,
-    skip_decode,
 )
 from services.common.broker import DATA_FIELD
 from services.common.observability import record_failure, record_message
@@ -351,14 +351,14 @@ def subscribe_guarded(
     )
     for sub, title in ((fresh, f"{worker}:{stream}"), (claim, f"{worker}:{stream}:claim")):
         subscriber = router.subscriber(
-            stream=sub, title=title, parser=parse_batch, decoder=skip_decode,
+            stream=sub, title=title, parser=parse_batch, decoder=message_as_body,
             ack_policy=AckPolicy.MANUAL,
         )
         subscriber(_batch_handler(guard, subscriber))
 
 
 def _batch_handler(guard: Guard[Any], subscriber: Any) -> Callable[..., Awaitable[None]]:
-    async def handle_batch(msg: RedisBatchStreamMessage) -> None:
+    async def handle_batch(msg: Any) -> None:  # the message itself: see message_as_body
         await guard.batch(msg, lambda: bool(subscriber.running))
 
     return handle_batch
