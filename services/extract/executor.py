@@ -96,26 +96,36 @@ class _Child:
         theirs.close()
         self.conn: Connection = ours
         self.ready = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._watched: asyncio.AbstractEventLoop | None = None
+
+    def _readable(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+        elif self._waiter is None and self._watched is not None:
+            # readable with no call waiting: the child ended; stop watching (no busy loop)
+            self._watched.remove_reader(self.conn.fileno())
+            self._watched = None
 
     async def call(self, request: bytes, timeout: float | None) -> bytes:
         """Send `request`, wait up to `timeout` for the answer (None: no bound)."""
         loop = asyncio.get_running_loop()
-        answered: asyncio.Future[None] = loop.create_future()
-        fd = self.conn.fileno()
-
-        def readable() -> None:
-            if not answered.done():
-                answered.set_result(None)
-
-        loop.add_reader(fd, readable)
+        if self._watched is not loop:  # the pipe stays watched between calls
+            loop.add_reader(self.conn.fileno(), self._readable)
+            self._watched = loop
+        self._waiter = loop.create_future()
         try:
             self.conn.send_bytes(request)
-            await asyncio.wait_for(answered, timeout)
+            async with asyncio.timeout(timeout):
+                await self._waiter
             return self.conn.recv_bytes()
         finally:
-            loop.remove_reader(fd)
+            self._waiter = None
 
     def kill(self) -> None:
+        if self._watched is not None and not self._watched.is_closed():
+            self._watched.remove_reader(self.conn.fileno())
+        self._watched = None
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
