@@ -1,10 +1,17 @@
 """Benchmark suite: extraction speed, pipeline vs bare transport, latency, worker memory.
 
-    python benchmarks/run.py [--quick] [--json FILE]
+    python benchmarks/run.py [--quick] [--json FILE] [--redis-url URL]
 
-Runs everything on this machine against a private redis-server (or REDIS_URL with
---redis-url), with the workers and the transport hops as separate processes. Prints a table
-and writes the figures as JSON.
+Runs on this machine against a private redis-server (or --redis-url), the three workers and
+the three transport hops each as a process of its own, all started once. Measures:
+- extraction: articles per CPU second of one process on the dev stories (or synthetic ones),
+  and its peak memory;
+- latency from inbox to receipt at 50, 100 and 200 articles/s offered, pipeline and transport;
+- saturation throughput of both, in alternating rounds (the machine is shared: each round's
+  pipeline figure is quoted against the transport round next to it, and the medians taken),
+  with the CPU each process spent per article;
+- the workers' memory (with their extraction processes) through a long run at saturation.
+Prints a table with the targets of issue 8 and writes every figure as JSON.
 """
 
 from __future__ import annotations
@@ -18,241 +25,252 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
-from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.extract_load import extraction_figures  # noqa: E402
+from benchmarks.load import (  # noqa: E402
+    Chain,
+    article_bodies,
+    cpu_s,
+    median,
+    percentile,
+    receipt_id,
+    rss_kb,
+)
 from benchmarks.procs import WorkerProcs  # noqa: E402
-from benchmarks.synthetic import articles  # noqa: E402
-from services.common.broker import DATA_FIELD  # noqa: E402
 from services.common.local_redis import start_local_redis  # noqa: E402
+from services.common.logging import configure_logging  # noqa: E402
 
-DATA = DATA_FIELD.encode()
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+TARGETS: list[tuple[str, str, float]] = [
+    ("extract_articles_per_s_per_core", ">=", 500),
+    ("pipeline_ratio_to_transport", ">=", 0.5),
+    ("p99_latency_s_at_100", "<", 0.1),
+    ("worker_rss_growth_pct", "<=", 10),
+]
+RATES = (50, 100, 200)
 
 
-class Chain:
-    """Something that takes bodies in on one stream and answers per id on another."""
+@dataclass
+class Plan:
+    rate_seconds: float
+    rounds: int
+    round_articles: int
+    memory_articles: int
+    memory_chunk: int
 
-    def __init__(self, redis: Redis, inbox: str, answers: str,
-                 answer_id: Callable[[dict[str, object]], str | None]) -> None:
-        self.redis = redis
-        self.inbox = inbox
-        self.answers = answers
-        self.answer_id = answer_id
-        self.cursor = "0-0"
-        self.outcomes: Counter[str] = Counter()
+    @classmethod
+    def of(cls, quick: bool) -> Plan:
+        if quick:
+            return cls(rate_seconds=4, rounds=3, round_articles=1000, memory_articles=3000,
+                       memory_chunk=1500)
+        return cls(rate_seconds=15, rounds=5, round_articles=5000, memory_articles=100_000,
+                   memory_chunk=5000)
 
-    async def run_load(self, bodies: list[tuple[str, bytes]], rate: float | None,
-                       timeout: float) -> tuple[list[float], float]:
-        """Offer `bodies` at `rate` per second (None: as fast as possible).
 
-        Returns the latencies (s) of the answers and the wall time from first submit to last
-        answer.
-        """
-        sent: dict[str, float] = {}
-        latencies: list[float] = []
-        done = asyncio.Event()
+@dataclass
+class Bench:
+    """The transport hops and the workers, started once, and a chain to each."""
 
-        async def follow() -> None:
-            reader = self.redis
-            while len(latencies) < len(bodies):
-                got = await reader.xread({self.answers: self.cursor}, count=1000, block=100)
-                now = time.perf_counter()
-                for _s, entries in got or []:
-                    for entry_id, fields in entries:
-                        self.cursor = entry_id.decode()
-                        data = orjson.loads(fields[DATA])
-                        key = self.answer_id(data)
-                        if key is not None and key in sent:
-                            latencies.append(now - sent.pop(key))
-                            self.outcomes[str(data.get("outcome", "answered"))] += 1
-            done.set()
+    redis: Redis
+    redis_pid: int | None
+    transport: Chain
+    pipeline: Chain
+    hops: list[subprocess.Popen[bytes]]
+    workers: WorkerProcs
+    prefix: str
+    alerts_stream: str
+    figures: dict[str, object] = field(default_factory=dict)
 
-        follower = asyncio.create_task(follow())
-        start = time.perf_counter()
-        if rate is None:
-            pipe = self.redis.pipeline(transaction=False)
-            for n, (key, body) in enumerate(bodies):
-                sent[key] = time.perf_counter()
-                pipe.xadd(self.inbox, {DATA: body})
-                if n % 200 == 199:
-                    await pipe.execute()
-                    pipe = self.redis.pipeline(transaction=False)
-            await pipe.execute()
+    def pids(self, which: str) -> dict[str, int]:
+        if which == "transport":
+            out = {f"hop{n}": p.pid for n, p in enumerate(self.hops)}
         else:
-            for n, (key, body) in enumerate(bodies):
-                due = start + n / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent[key] = time.perf_counter()
-                await self.redis.xadd(self.inbox, {DATA: body})
-        try:
-            await asyncio.wait_for(done.wait(), timeout)
-        except TimeoutError:
-            follower.cancel()
-        return latencies, time.perf_counter() - start
+            out = {k: p.pid for k, p in self.workers.procs.items()}
+        if self.redis_pid is not None:
+            out["redis"] = self.redis_pid
+        return out
 
 
-def article_bodies(count: int, tag: str) -> list[tuple[str, bytes]]:
-    """`count` synthetic articles; the seed follows the tag, so that two loads never submit
-    the same texts (ingest would refuse the second as duplicates and no alert would come)."""
-    items = articles(count, seed=zlib.crc32(tag.encode()), tag=tag)
-    return [(a.id or "", a.model_dump_json().encode()) for a in items]
-
-
-async def measure(chain: Chain, tag: str, quick: bool) -> dict[str, float]:
-    out: dict[str, float] = {}
-    warm = article_bodies(100, f"{tag}w")
-    await chain.run_load(warm, None, 60)
-    for rate in (50, 100, 200):
-        n = int(rate * (4 if quick else 15))
-        lat, _ = await chain.run_load(article_bodies(n, f"{tag}r{rate}"), rate, 120)
-        out[f"p50_latency_s_at_{rate}"] = round(percentile(lat, 50), 4)
-        out[f"p95_latency_s_at_{rate}"] = round(percentile(lat, 95), 4)
-        out[f"p99_latency_s_at_{rate}"] = round(percentile(lat, 99), 4)
-        out[f"answered_at_{rate}"] = len(lat) / n
-    n = 1500 if quick else 6000
-    lat, wall = await chain.run_load(article_bodies(n, f"{tag}sat"), None, 300)
-    out["saturation_articles_per_s"] = round(len(lat) / wall, 1)
-    out["saturation_p99_latency_s"] = round(percentile(lat, 99), 3)
-    return out
-
-
-async def run_transport(redis_url: str, logdir: Path, quick: bool) -> dict[str, float]:
-    prefix = f"bench-transport-{int(time.time())}"
-    names = [f"{prefix}:{n}" for n in ("in", "h1", "h2", "out")]
+def start(redis_url: str, redis_pid: int | None, logdir: Path) -> Bench:
+    stamp = int(time.time())
+    names = [f"bench-transport-{stamp}:{n}" for n in ("in", "h1", "h2", "out")]
     env = dict(os.environ, REDIS_URL=redis_url)
-    procs = [
+    hops = [
         subprocess.Popen([sys.executable, "-m", "benchmarks.transport", "hop", src, dst, f"g{i}"],
                          cwd=ROOT, env=env, stdout=(logdir / f"hop{i}.log").open("wb"),
                          stderr=subprocess.STDOUT)
         for i, (src, dst) in enumerate(itertools.pairwise(names))
     ]
+    prefix = f"bench-pipeline-{stamp}"
+    workers = WorkerProcs(redis_url, prefix, logdir, extra_env={"TOCSIN_LOG_LEVEL": "WARNING"})
+    workers.start_all()
     redis = Redis.from_url(redis_url)
-    try:
-        await asyncio.sleep(2.0)
-        chain = Chain(redis, names[0], names[-1], lambda d: d.get("id"))  # type: ignore[arg-type,return-value]
-        return await measure(chain, "t", quick)
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=10)
-        await redis.delete(*names)
-        await redis.aclose()
+    return Bench(
+        redis=redis, redis_pid=redis_pid,
+        transport=Chain(redis, names[0], names[-1], lambda d: d.get("id")),  # type: ignore[arg-type,return-value]
+        pipeline=Chain(redis, f"{prefix}:inbox", f"{prefix}:receipts", receipt_id),
+        hops=hops, workers=workers, prefix=prefix, alerts_stream=f"{prefix}:alerts",
+    )
 
 
-def _receipt_id(data: dict[str, object]) -> str | None:
-    """Any receipt ends an article's way through the pipeline (alerted, or refused,
-    duplicate, dead-lettered at some stage): waiting for `alerted` only would wait out the
-    timeout for every article that is not; the outcomes are counted apart."""
-    value = data.get("article_id")
-    return value if isinstance(value, str) else None
+async def stop(bench: Bench) -> None:
+    for p in bench.hops:
+        p.terminate()
+    for p in bench.hops:
+        p.wait(timeout=10)
+    bench.workers.stop_all()
+    keys = [k async for k in bench.redis.scan_iter(match="bench-*")]
+    keys += [k async for k in bench.redis.scan_iter(match="*{bench-*")]
+    if keys:
+        await bench.redis.delete(*keys)
+    await bench.redis.aclose()
 
 
-async def run_pipeline(redis_url: str, logdir: Path, quick: bool) -> dict[str, float]:
-    prefix = f"bench-pipeline-{int(time.time())}"
-    procs = WorkerProcs(redis_url, prefix, logdir, extra_env={"TOCSIN_LOG_LEVEL": "WARNING"})
-    procs.start_all()
-    redis = Redis.from_url(redis_url)
+async def latencies(chain: Chain, tag: str, plan: Plan) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for rate in RATES:
+        n = int(rate * plan.rate_seconds)
+        lat, _ = await chain.run_load(article_bodies(n, f"{tag}r{rate}"), rate, 120)
+        for q in (50, 95, 99):
+            out[f"p{q}_latency_s_at_{rate}"] = round(percentile(lat, q), 4)
+        out[f"answered_at_{rate}"] = round(len(lat) / n, 4)
+    return out
+
+
+async def saturation(bench: Bench, which: str, tag: str, n: int) -> dict[str, float]:
+    chain = bench.transport if which == "transport" else bench.pipeline
+    pids = bench.pids(which)
+    before = {k: cpu_s(p) for k, p in pids.items()}
+    alerts_before = await bench.redis.xlen(bench.alerts_stream)
+    lat, wall = await chain.run_load(article_bodies(n, tag), None, 600)
+    out = {"articles_per_s": len(lat) / wall, "p99_latency_s": percentile(lat, 99)}
+    for key, pid in pids.items():
+        out[f"cpu_ms_per_article_{key}"] = (cpu_s(pid) - before[key]) * 1000 / max(1, len(lat))
+    if which == "pipeline":
+        out["alerts_out_per_s"] = (await bench.redis.xlen(bench.alerts_stream)
+                                   - alerts_before) / wall
+    return out
+
+
+async def memory(bench: Bench, plan: Plan) -> dict[str, object]:
+    """A long run at saturation, each worker's RSS (with its children) sampled through it."""
+    samples: dict[str, list[int]] = {k: [] for k in bench.workers.procs}
+
+    async def sample() -> None:
+        while True:
+            for key, proc in bench.workers.procs.items():
+                samples[key].append(rss_kb(proc.pid))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample())
+    started = time.perf_counter()
+    for first in range(0, plan.memory_articles, plan.memory_chunk):
+        bodies = article_bodies(min(plan.memory_chunk, plan.memory_articles - first), f"m{first}")
+        await bench.pipeline.run_load(bodies, None, 900)
+    sampler.cancel()
+    growth: dict[str, float] = {}
+    for key, values in samples.items():
+        half = values[len(values) // 2:]
+        if len(half) >= 2 and half[0] > 0:
+            growth[key] = round((max(half) - half[0]) / half[0] * 100, 1)
+    return {
+        "worker_rss_growth_pct": max(growth.values()) if growth else float("nan"),
+        "worker_rss_growth_pct_by_worker": growth,
+        "worker_rss_mb_end": {k: round(v[-1] / 1024, 1) for k, v in samples.items() if v},
+        "memory_run_articles": plan.memory_articles,
+        "memory_run_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _medians(rounds: list[dict[str, float]], stem: str) -> dict[str, float]:
+    keys = rounds[0].keys() if rounds else []
+    return {f"{stem}{k}": round(median([r[k] for r in rounds]), 4) for k in keys}
+
+
+async def run(redis_url: str, redis_pid: int | None, logdir: Path, plan: Plan
+              ) -> dict[str, object]:
+    bench = start(redis_url, redis_pid, logdir)
+    out: dict[str, object] = {}
     try:
         await asyncio.sleep(3.0)
-        chain = Chain(redis, f"{prefix}:inbox", f"{prefix}:receipts", _receipt_id)
-        out = await measure(chain, "p", quick)
-        answered = sum(chain.outcomes.values())
-        out["alerted_share"] = round(chain.outcomes["alerted"] / answered, 3) if answered else 0.0
-        # memory: a long run at saturation, RSS sampled through it
-        total = 3000 if quick else 100_000
-        samples: dict[str, list[int]] = {k: [] for k in procs.procs}
-
-        async def sample() -> None:
-            while True:
-                for key, proc in procs.procs.items():
-                    samples[key].append(rss_kb(proc.pid))
-                await asyncio.sleep(0.5)
-
-        sampler = asyncio.create_task(sample())
-        batch = 5000
-        for start in range(0, total, batch):
-            bodies = article_bodies(min(batch, total - start), f"m{start}")
-            await chain.run_load(bodies, None, 600)
-        sampler.cancel()
-        growth = []
-        for values in samples.values():
-            half = values[len(values) // 2:]
-            if len(half) >= 2 and half[0] > 0:
-                growth.append((max(half) - half[0]) / half[0] * 100)
-        out["worker_rss_growth_pct"] = round(max(growth), 1) if growth else float("nan")
-        out["worker_rss_mb_end"] = round(max(v[-1] for v in samples.values() if v) / 1024, 1)
-        out["memory_run_articles"] = total
-        return out
+        for chain, tag in ((bench.transport, "tw"), (bench.pipeline, "pw")):  # warm up
+            await chain.run_load(article_bodies(100, tag), None, 120)
+        out.update({f"transport_{k}": v for k, v in
+                    (await latencies(bench.transport, "t", plan)).items()})
+        out.update({f"pipeline_{k}": v for k, v in
+                    (await latencies(bench.pipeline, "p", plan)).items()})
+        transport, pipeline, ratios = [], [], []
+        for n in range(plan.rounds):
+            transport.append(await saturation(bench, "transport", f"ts{n}", plan.round_articles))
+            pipeline.append(await saturation(bench, "pipeline", f"ps{n}", plan.round_articles))
+            ratios.append(pipeline[-1]["articles_per_s"] / transport[-1]["articles_per_s"])
+        out.update(_medians(transport, "transport_saturation_"))
+        out.update(_medians(pipeline, "pipeline_saturation_"))
+        out["pipeline_ratio_by_round"] = [round(r, 3) for r in ratios]
+        out["transport_articles_per_s"] = out["transport_saturation_articles_per_s"]
+        out["pipeline_articles_per_s"] = out["pipeline_saturation_articles_per_s"]
+        out["pipeline_ratio_to_transport"] = round(median(ratios), 3)
+        out["p99_latency_s_at_100"] = out["pipeline_p99_latency_s_at_100"]
+        answered = sum(bench.pipeline.outcomes.values())
+        out["pipeline_alerted_share"] = round(
+            bench.pipeline.outcomes["alerted"] / answered, 3) if answered else 0.0
+        out.update(await memory(bench, plan))
     finally:
-        procs.stop_all()
-        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
-        keys += [k async for k in redis.scan_iter(match=f"*{{{prefix}*")]
-        if keys:
-            await redis.delete(*keys)
-        await redis.aclose()
+        await stop(bench)
+    return out
+
+
+def verdict(figures: dict[str, object], key: str, op: str, limit: float) -> str:
+    value = figures.get(key)
+    if not isinstance(value, int | float):
+        return "?"
+    checks: dict[str, Callable[[float, float], bool]] = {
+        ">=": lambda v, t: v >= t, "<": lambda v, t: v < t, "<=": lambda v, t: v <= t,
+    }
+    return "ok" if checks[op](float(value), limit) else "MISSED"
+
+
+def table(figures: dict[str, object]) -> str:
+    lines = [f"{'target':<34} {'value':>10}  {'goal':<8} result", "-" * 64]
+    for key, op, limit in TARGETS:
+        lines.append(f"{key:<34} {figures.get(key)!s:>10}  {op} {limit:<5} "
+                     f"{verdict(figures, key, op, limit)}")
+    lines += ["", "all figures:"]
+    width = max(len(k) for k in figures)
+    lines += [f"  {k:<{width}}  {v}" for k, v in figures.items()]
+    return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run, under two minutes")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--redis-url", default=None, help="use this Redis, not a private one")
     args = parser.parse_args()
+    configure_logging("WARNING", None)
+    began = time.perf_counter()
     logdir = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
-    figures: dict[str, object] = {"quick": args.quick, "cores": os.cpu_count()}
+    figures: dict[str, object] = {"quick": args.quick, "cores": os.cpu_count(),
+                                  "load_average_at_start": os.getloadavg()[0]}
     figures.update(extraction_figures(quick=args.quick))
     server = None if args.redis_url else start_local_redis()
     url = args.redis_url or (server.url if server else "")
     try:
-        transport = asyncio.run(run_transport(url, logdir, args.quick))
-        pipeline = asyncio.run(run_pipeline(url, logdir, args.quick))
+        figures.update(asyncio.run(run(url, server.process.pid if server else None, logdir,
+                                       Plan.of(args.quick))))
     finally:
         if server is not None:
             server.cleanup()
-    figures.update({f"transport_{k}": v for k, v in transport.items()})
-    figures.update({f"pipeline_{k}": v for k, v in pipeline.items() if not k.startswith("worker")
-                    and k != "memory_run_articles"})
-    figures["transport_articles_per_s"] = transport["saturation_articles_per_s"]
-    figures["pipeline_articles_per_s"] = pipeline["saturation_articles_per_s"]
-    figures["pipeline_ratio_to_transport"] = round(
-        pipeline["saturation_articles_per_s"] / transport["saturation_articles_per_s"], 3)
-    figures["p99_latency_s_at_100"] = pipeline["p99_latency_s_at_100"]
-    figures["worker_rss_growth_pct"] = pipeline["worker_rss_growth_pct"]
-    figures["worker_rss_mb_end"] = pipeline["worker_rss_mb_end"]
-    figures["memory_run_articles"] = pipeline["memory_run_articles"]
-    width = max(len(k) for k in figures)
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
+    figures["load_average_at_end"] = os.getloadavg()[0]
+    figures["seconds"] = round(time.perf_counter() - began, 1)
+    print(table(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
