@@ -120,19 +120,25 @@ class CountryResolver:
             out.update(" ".join(words[:k]) for k in range(1, len(words)))
         return frozenset(out)
 
-    def scores(self, text: str, title: str | None = None) -> dict[str, float]:
-        """The weight of each country mentioned in the title and text."""
+    def scores(
+        self, text: str, title: str | None = None, *, folded: str | None = None
+    ) -> dict[str, float]:
+        """The weight of each country mentioned in the title and text. `folded` is
+        `fold(text)` where the caller has it already."""
         scores: dict[str, float] = defaultdict(float)
         if title:
             for code, kind, _ in self._mentions(title):
                 scores[code] += self.kind_weight[kind] * self.title_weight
-        for code, kind, pos in self._mentions(text[: self.max_chars]):
+        read = text[: self.max_chars]
+        for code, kind, pos in self._mentions(read, folded[: len(read)] if folded else None):
             place = self.lead_weight if pos < self.lead_chars else 1.0
             scores[code] += self.kind_weight[kind] * place
         return dict(scores)
 
-    def resolve(self, text: str, title: str | None = None) -> str | None:
-        scores = self.scores(text, title)
+    def resolve(
+        self, text: str, title: str | None = None, *, folded: str | None = None
+    ) -> str | None:
+        scores = self.scores(text, title, folded=folded)
         ranked = sorted(scores.values(), reverse=True)
         if not ranked or ranked[0] < self.min_score:
             return None
@@ -159,11 +165,12 @@ class CountryResolver:
             if len(span_of) < _WORDS_CAP:
                 span_of[word], fold_of[word] = span or 0, folded
 
-    def _mentions(self, text: str) -> list[tuple[str, str, int]]:
+    def _mentions(self, text: str, folded: str | None = None) -> list[tuple[str, str, int]]:
         """(code, kind, offset) of each mention; the longest entry wins where several start.
 
         A word's fold is its own whatever its neighbours (a capital sigma aside, read the
-        slow way), so words are read as written, and folded and looked up once per word."""
+        slow way), so words are read as written, and folded and looked up once per word;
+        and a fold of a longer text starts with the fold of this one."""
         if "\u03a3" in text:
             return self._mentions_folded(text)
         written = _TOKEN.findall(text)
@@ -173,7 +180,6 @@ class CountryResolver:
             self._learn(written, starts)
         entries, prefixes = self.entries, self._prefixes
         found: list[tuple[str, str, int]] = []
-        folded = ""
         cursor = after = 0
         size = len(written)
         for i in itertools.compress(range(size), starts):
@@ -197,7 +203,7 @@ class CountryResolver:
                 continue
             entry, key, n = best
             if entry.kind != "none":
-                folded = folded or fold(text)
+                folded = folded if folded is not None else fold(text)
                 first = key.split(" ", 1)[0]
                 pos = _locate(folded, first, cursor)
                 cursor = pos + len(first)
