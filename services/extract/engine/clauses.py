@@ -65,7 +65,7 @@ class Marks:
         statuses: list[int] = []
         masked: set[int] = set()
         for i, r in found.items():
-            if not r.keys().isdisjoint(FIGURE_ROLES):
+            if not r.keys().isdisjoint(FIGURE_ROLES) and figures.opens(tokens, r):
                 starts.append(i)
             if MEASURE in r:
                 measures.append(i)

@@ -28,6 +28,7 @@ _CURRENCY = frozenset("$€£¥₦₹")
 _CACHE = 50_000
 FIGURE_ROLES = frozenset({QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE})
 """roles a figure can start with besides a number"""
+_OPENING_ROLES = FIGURE_ROLES - {RANGE_FROM}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,18 @@ class FigureReader:
         if folded in self.number_words:
             return True
         return "-" in folded and self._parts(folded) is not None
+
+    def opens(self, tokens: list[Token], roles: dict[str, Match]) -> bool:
+        """Whether a figure may start at a token with these roles: any figure role, but a
+        range's "from" (the "de" of "de 30 à 40", a word met everywhere) only before a
+        number (elsewhere `figure_at` finds none)."""
+        if not roles.keys().isdisjoint(_OPENING_ROLES):
+            return True
+        m = roles.get(RANGE_FROM)
+        if m is None or m.end >= len(tokens):
+            return False
+        tok = tokens[m.end]
+        return tok.kind == DIGIT or (tok.kind == WORD and self._parts(tok.fold) is not None)
 
     def _word_value(self, tokens: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
         """A run of number words from i: (value, end, only an ambiguous article word)."""
