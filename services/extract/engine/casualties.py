@@ -124,7 +124,8 @@ class CasualtyReader:
         starts = {start: np_.kind == "group" for start, np_ in nps.items() if np_.kind != "reject"}
         for n, fig in enumerate(sent.figures):
             lo, hi = sent.clause(fig.start)
-            fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n)
+            np_ = nps[fig.start] if hi == sent.end else None  # read already to the same end
+            fact = self._one(tokens, roles, sent, fig, lo, hi, starts, out, n, np_)
             if fact is not None:
                 out.append(fact)
         return out
@@ -132,6 +133,7 @@ class CasualtyReader:
     def _one(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
         self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
         lo: int, hi: int, starts: dict[int, bool], done: list[Casualty], n: int,
+        noun: NounPhrase | None = None,  # the noun phrase after it up to hi, if read already
     ) -> Casualty | None:
         prev_tok = tokens[fig.start - 1] if fig.start > sent.start else None
         if prev_tok is not None and "non_persons" in roles[fig.start - 1]:
@@ -140,7 +142,7 @@ class CasualtyReader:
         np_ = (
             NounPhrase("empty", roles[fig.end]["subset_after"].end)
             if subset_after
-            else self.nouns.read(tokens, roles, fig.end, hi)
+            else noun or self.nouns.read(tokens, roles, fig.end, hi)
         )
         subset = subset_after or self._cue_before(tokens, roles, fig, lo, "subset")
         if np_.kind == "reject" and not subset and (

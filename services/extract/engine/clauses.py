@@ -22,6 +22,8 @@ class Sentence:
     figures: list[Figure] = field(default_factory=list)
     measures: bool = False
     """a measure is named in it"""
+    measure_starts: list[int] = field(default_factory=list)
+    """where a measure's names start"""
     statuses: list[int] = field(default_factory=list)
     """where its status words start"""
 
@@ -99,6 +101,8 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     candidates = marks.figures[bisect_left(marks.figures, start) : bisect_left(marks.figures, end)]
     k = bisect_left(marks.measures, start)
     s.measures = k < len(marks.measures) and marks.measures[k] < end
+    if s.measures:
+        s.measure_starts = marks.measures[k : bisect_left(marks.measures, end, k)]
     if not candidates and not s.measures:
         return s  # nothing to read here: no figure, no measure
     s.breaks = marks.breaks[bisect_left(marks.breaks, start) : bisect_left(marks.breaks, end)]

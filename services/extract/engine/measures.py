@@ -71,10 +71,10 @@ class MeasureReader:
         """At each place a measure is named, the entries of its longest name."""
         out: list[list[Match]] = []
         i = sent.start
-        while i < sent.end:
-            if MEASURE not in roles[i]:
-                i += 1
-                continue
+        for start in sent.measure_starts:
+            if start < i:
+                continue  # inside the longest name before
+            i = start
             found = [m for k, m in roles[i].items() if k.startswith(MEASURE + ":")]
             end = max(m.end for m in found)
             out.append(sorted((m for m in found if m.end == end), key=lambda m: int(m.value)))
