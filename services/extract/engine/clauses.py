@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from services.extract.engine.grammar import MEASURE, STATUS
-from services.extract.engine.numbers import FIGURE_ROLES, Figure, FigureReader, is_time_or_money
+from services.extract.engine.grammar import (
+    BREAK_MARK,
+    FIGURE_MARK,
+    MEASURE_MARK,
+    NON_PERSON_MARK,
+    ROLE_MARKS,
+    STATUS_MARK,
+)
+from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
+from services.extract.engine.tokens import DIGIT, Token, match_key
 
 _HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
+_BREAK_KEYS = frozenset(match_key(mark, mark) for mark in _HARD_BREAKS)
+"""the look-up keys of the marks in `_HARD_BREAKS`"""
+_KEY = operator.attrgetter("key")
 
 
 @dataclass(slots=True)
@@ -51,34 +63,40 @@ class Marks:
     @classmethod
     def read(
         cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]],
-        found: dict[int, dict[str, Match]],
+        found: dict[int, dict[str, Match]], marked: list[tuple[int, int]] | None = None,
     ) -> Marks:
-        numbers = figures.number_words
-        starts: list[int] = []
-        breaks: list[int] = []
-        for i, tok in enumerate(tokens):
-            kind = tok.kind
-            if kind == DIGIT or (kind == WORD and (tok.fold in numbers or (
-                    "-" in tok.fold and figures.may_start(tok, roles[i])))):
-                starts.append(i)
-            elif kind == MARK and tok.text in _HARD_BREAKS and not _clock(tokens, i):
-                breaks.append(i)
+        """`marked` lists the tokens with a role of `ROLE_MARKS` (see `Grammar.read`);
+        without it, every token where something starts is looked at."""
+        keys: list[str] = list(map(_KEY, tokens))
+        everywhere = range(len(tokens))
+        starts = list(itertools.compress(everywhere, figures.opens_any(tokens, keys)))
+        breaks = [i for i in itertools.compress(everywhere, map(_BREAK_KEYS.__contains__, keys))
+                  if not _clock(tokens, i)]
         measures: list[int] = []
         statuses: list[int] = []
         masked: set[int] = set()
-        for i, r in found.items():
-            if not r.keys().isdisjoint(FIGURE_ROLES) and figures.opens(tokens, r):
+        if marked is None:
+            marked = [(i, _marks(r)) for i, r in found.items()]
+        for i, bits in marked:
+            if bits & FIGURE_MARK and figures.opens(tokens, roles[i]):
                 starts.append(i)
-            if MEASURE in r:
+            if bits & MEASURE_MARK:
                 measures.append(i)
-            if "clause_breaks" in r:
+            if bits & BREAK_MARK:
                 breaks.append(i)
-            if STATUS in r:
+            if bits & STATUS_MARK:
                 statuses.append(i)
-            if "non_persons" in r:
-                masked.update(range(i, r["non_persons"].end))
+            if bits & NON_PERSON_MARK:
+                masked.update(range(i, roles[i]["non_persons"].end))
         return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)),
                    sorted(i for i in statuses if i not in masked))
+
+
+def _marks(roles: dict[str, Match]) -> int:
+    bits = 0
+    for role in roles:
+        bits |= ROLE_MARKS.get(role, 0)
+    return bits
 
 
 def _clock(tokens: list[Token], i: int) -> bool:

@@ -18,6 +18,15 @@ LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
     "l_prep", "l_head", "l_type", "capital", "largest_city", "country", "anaphor", "l_conn",
     "not_place",
 )
+# bits of the roles some readers look for at every token: `Grammar.read` lists where they are
+FIGURE_MARK, MEASURE_MARK, BREAK_MARK, STATUS_MARK, NON_PERSON_MARK, PLACE_MARK = (
+    1, 2, 4, 8, 16, 32)
+ROLE_MARKS = {
+    **dict.fromkeys((QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE), FIGURE_MARK),
+    MEASURE: MEASURE_MARK, "clause_breaks": BREAK_MARK, STATUS: STATUS_MARK,
+    "non_persons": NON_PERSON_MARK,
+    **dict.fromkeys((CAPITAL, LARGEST, COUNTRY, ANAPHOR, LTYPE, LPREP, LHEAD), PLACE_MARK),
+}
 CUE_ROLES = (
     "negation", "hypothetical", "subset", "subset_after", "earlier", "among", "agent",
     "auxiliaries", "pluperfect", "future", "relative", "clause_breaks", "ellipsis",
@@ -58,7 +67,7 @@ class Grammar:
             ambiguous=frozenset(fold(c) for c in nums.ambiguous),
         )
         self.future_suffixes = tuple(s.lower() for s in lexicon.cues.future_suffixes)
-        m = PhraseMatcher()
+        m = PhraseMatcher(ROLE_MARKS)
         for i, amount in enumerate(lexicon.amounts):
             m.add_all(amount.phrases, AMOUNT, str(i))
         q = lexicon.qualifiers
@@ -103,11 +112,18 @@ class Grammar:
         under `measure:<entry>` for each entry that reads it, and under `measure`); and the
         same for only the tokens where something starts. Tokens where nothing starts share
         one empty mapping: read only."""
-        found = self.matcher.scan(tokens)
+        roles, found, _ = self.read(tokens)
+        return roles, found
+
+    def read(
+        self, tokens: list[Token]
+    ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]], list[tuple[int, int]]]:
+        """`scan`, and (token, `ROLE_MARKS` bits of its roles) where a marked role starts."""
+        found, marked = self.matcher.read(tokens)
         out: list[dict[str, Match]] = [_NOTHING] * len(tokens)
         for i, roles in found.items():
             out[i] = roles
-        return out, found
+        return out, found, marked
 
 
 _NOTHING: dict[str, Match] = {}

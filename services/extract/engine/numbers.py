@@ -61,6 +61,7 @@ class FigureReader:
         self.g = grammar
         self.words = grammar.numbers
         self._seen: dict[str, list[tuple[str, int]] | None] = {}
+        self._opens: dict[str, bool] = {}
         w = grammar.numbers
         self.number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
 
@@ -78,6 +79,22 @@ class FigureReader:
         if folded in self.number_words:
             return True
         return "-" in folded and self._parts(folded) is not None
+
+    def opens_any(self, tokens: list[Token], keys: list[str]) -> list[bool]:
+        """Whether a figure may start at each token whatever its roles: digits or a number
+        word. Cached by look-up key (a key tells words, digits and marks apart, and gives
+        a word's fold)."""
+        known = self._opens
+        out: list[bool | None] = list(map(known.get, keys))
+        if None in out:
+            for i in [i for i, flag in enumerate(out) if flag is None]:
+                tok = tokens[i]
+                out[i] = flag = tok.kind == DIGIT or (tok.kind == WORD and (
+                    tok.fold in self.number_words
+                    or ("-" in tok.fold and self._parts(tok.fold) is not None)))
+                if len(known) < _CACHE:
+                    known[keys[i]] = flag
+        return out  # type: ignore[return-value]  # no None left
 
     def opens(self, tokens: list[Token], roles: dict[str, Match]) -> bool:
         """Whether a figure may start at a token with these roles: any figure role, but a

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
@@ -37,7 +37,7 @@ class _Node:
         return bool(self.exact or self.prefix or self.wildcard)
 
 
-_Step = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...]]
+_Step = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...], int]
 _NO_STEP = cast("_Step", ())
 """the step of a token where nothing starts: empty, so false"""
 _KEY = operator.attrgetter("key")
@@ -52,12 +52,17 @@ class Match(NamedTuple):
 
 
 class PhraseMatcher:
-    def __init__(self) -> None:
+    """`marks` gives roles a bit: `read` also lists the tokens where a phrase of a marked
+    role starts, with the bits of their roles, so that a reader of a few roles need not
+    look at every token."""
+
+    def __init__(self, marks: Mapping[str, int] | None = None) -> None:
+        self._marks = dict(marks or {})
         self._root = _Node()
         self._starts: dict[str, _Step] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
         the lexicon is loaded); empty where nothing starts"""
-        self._read: dict[tuple[str, ...], tuple[tuple[str, int, str], ...]] = {}
+        self._read: dict[tuple[str, ...], tuple[tuple[tuple[str, int, str], ...], int]] = {}
         """what a walk from the first of these words found, as (role, words, value), for
         walks that read these words and no further"""
 
@@ -136,7 +141,16 @@ class PhraseMatcher:
             for role, value in node.payloads:
                 single.setdefault(role, value)
         deeper = tuple(n for n in nodes if n.branches)
-        return (tuple(single.items()), deeper) if single or deeper else _NO_STEP
+        if not single and not deeper:
+            return _NO_STEP
+        return tuple(single.items()), deeper, self._bits(single)
+
+    def _bits(self, roles: Iterable[str]) -> int:
+        marks = self._marks
+        bits = 0
+        for role in roles:
+            bits |= marks.get(role, 0)
+        return bits
 
     def _steps(self, tokens: list[Token], keys: list[str]) -> list[_Step]:
         """The first step of each token, from the cache where it was met before."""
@@ -165,19 +179,28 @@ class PhraseMatcher:
         """For each token where a phrase starts, the longest match of each role there (the
         first value read for a role, when two values end alike), skipping quote marks inside
         a phrase ("des "dizaines" de" is "des dizaines de")."""
+        return self.read(tokens)[0]
+
+    def read(
+        self, tokens: list[Token]
+    ) -> tuple[dict[int, dict[str, Match]], list[tuple[int, int]]]:
+        """`scan`, and (token, bits of its roles) where a phrase of a marked role starts."""
         found: dict[int, dict[str, Match]] = {}
+        marked: list[tuple[int, int]] = []
         n = len(tokens)
         read = self._read
         make = tuple.__new__  # NamedTuples built without their Python-level constructor
         keys: list[str] = list(map(_KEY, tokens))
         steps = self._steps(tokens, keys)
         for i in itertools.compress(range(n), steps):  # where something starts
-            single, deeper = steps[i]
+            single, deeper, bits = steps[i]
             key = keys[i]
             if not deeper:  # one-word phrases only: no walk
                 if single:
                     found[i] = {role: make(Match, (role, value, i, i + 1))
                                 for role, value in single}
+                    if bits:
+                        marked.append((i, bits))
                 continue
             # words read before from the same first words, and no further (a walk reads the
             # same words for the same keys: keys tell words, numbers and marks apart)
@@ -187,17 +210,24 @@ class PhraseMatcher:
                 known = read.get(tuple(keys[i : i + size]))
                 size += 1
             if known is not None:
-                if known:
+                ends_read, bits = known
+                if ends_read:
                     found[i] = {role: make(Match, (role, v, i, i + size))
-                                for role, size, v in known}
+                                for role, size, v in ends_read}
+                    if bits:
+                        marked.append((i, bits))
                 continue
             ends, far, cut = self._walk(tokens, i, single, deeper)
+            bits = self._bits(ends)
             if far - i <= _READ_WORDS and not cut and len(read) < _START_CACHE:
-                read[tuple(keys[i:far])] = tuple((role, j - i, v) for role, (j, v) in ends.items())
+                read[tuple(keys[i:far])] = (
+                    tuple((role, j - i, v) for role, (j, v) in ends.items()), bits)
             if ends:
                 found[i] = {role: make(Match, (role, end[1], i, end[0]))
                             for role, end in ends.items()}
-        return found
+                if bits:
+                    marked.append((i, bits))
+        return found, marked
 
 
 def by_role(matches: list[Match]) -> dict[str, list[Match]]:

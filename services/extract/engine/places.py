@@ -8,6 +8,8 @@ description the article never names.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from services.extract.engine.grammar import (
     LPREP,
     LTYPE,
     NOT_PLACE,
+    PLACE_MARK,
 )
 from services.extract.engine.phrases import Match
 from services.extract.engine.tokens import WORD, Token
@@ -32,6 +35,7 @@ IsCountry = Callable[[str], bool]
 IsCity = Callable[[str], bool]
 _ARTICLE_LEN = 3
 _PLACE_ROLES = frozenset({CAPITAL, LARGEST, COUNTRY, ANAPHOR, LTYPE, LPREP, LHEAD})
+_UPPER = operator.attrgetter("upper")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,20 +93,30 @@ class PlaceReader:
         raw = text[tokens[start].start : tokens[end - 1].end]
         return COUNTRY_NAME if self._is_country(raw) else raw
 
-    def mentions(
-        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int
+    def mentions(  # noqa: PLR0917 - the text read once, passed on
+        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int,
+        marked: list[tuple[int, int]] | None = None,
     ) -> list[Place]:
-        """Place mentions in tokens [lo, hi), in text order."""
+        """Place mentions in tokens [lo, hi), in text order. Only a token with a place role,
+        or a capital where cities are known, starts one: `marked` (see `Grammar.read`)
+        tells where the roles are, else every token is looked at."""
         out: list[Place] = []
+        span = range(lo, hi)
+        if marked is None:
+            starts = [at for at in span if not roles[at].keys().isdisjoint(_PLACE_ROLES)]
+        else:
+            starts = [at for at, bits in marked if bits & PLACE_MARK and lo <= at < hi]
+        if self._is_city is not None:
+            starts = sorted(set(starts).union(
+                itertools.compress(span, map(_UPPER, tokens[lo:hi]))))
         i = lo
-        while i < hi:
+        for at in starts:
+            if at < i:
+                continue  # inside the mention read before
+            i = at
             r = roles[i]
-            if not r or r.keys().isdisjoint(_PLACE_ROLES):
-                tok = tokens[i]
-                if tok.upper and self._is_city is not None:
-                    i = self._city(text, tokens, roles, i, hi, out)
-                else:
-                    i += 1
+            if r.keys().isdisjoint(_PLACE_ROLES):  # a capital
+                i = self._city(text, tokens, roles, i, hi, out)
                 continue
             cap, big = r.get(CAPITAL), r.get(LARGEST)
             described = [(big, "largest_city")] if big is not None and (

@@ -84,15 +84,15 @@ def extract_facts(
     if not tokens:
         return []
     year = int(published[:4]) if published and published[:4].isdigit() else None
-    roles, starting = grammar.scan(tokens)
+    roles, starting, marked = grammar.read(tokens)
     figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
     places = engine.places
-    mentions = places.mentions(text, tokens, roles, 0, len(tokens))
+    mentions = places.mentions(text, tokens, roles, 0, len(tokens), marked)
     where = Located(text, tokens, mentions, resolve_descriptions(text, tokens, roles, mentions))
     title_end = _title_end(text, title)
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
-    marks = Marks.read(figures, tokens, roles, starting)
+    marks = Marks.read(figures, tokens, roles, starting, marked)
     for s_start, s_end in sentences(tokens, text):
         if _intertitle(text, tokens, s_start, s_end):
             continue
