@@ -4,8 +4,6 @@ resolved to the names the article gives."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from services.extract.engine.phrases import Match
 from services.extract.engine.places import COUNTRY_NAME, Place
 from services.extract.engine.tokens import Token
@@ -20,10 +18,14 @@ class Located:
     def __init__(self, text: str, tokens: list[Token], mentions: list[Place],
                  described: dict[str, str]) -> None:
         self.text, self.tokens, self.mentions, self.described = text, tokens, mentions, described
-        named = Counter(p.name for p in mentions if not p.name.startswith("\x00"))
-        top = named.most_common(2)
+        named: dict[str, int] = {}
+        for p in mentions:
+            if not p.name.startswith("\x00"):
+                named[p.name] = named.get(p.name, 0) + 1
         # the article's one place, or the one it names most: what "the capital" stands for
-        self.most = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+        most = max(named.values(), default=0)
+        top = [name for name, n in named.items() if n == most]
+        self.most = top[0] if len(top) == 1 else None
 
     def resolve(self, p: Place) -> str | None:
         if not p.name.startswith("\x00") or p.name == COUNTRY_NAME:

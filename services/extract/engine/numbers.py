@@ -65,21 +65,6 @@ class FigureReader:
         w = grammar.numbers
         self.number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
 
-    def may_start(self, tok: Token, roles: dict[str, Match]) -> bool:
-        """Whether a figure can start at this token: a cheap test before reading one."""
-        kind = tok.kind
-        if kind == DIGIT:
-            return True
-        if kind != WORD:
-            return False
-        if roles and (QUAL in roles or AMOUNT in roles or RANGE_OPEN in roles
-                      or RANGE_FROM in roles or CHANGE in roles):
-            return True
-        folded = tok.fold
-        if folded in self.number_words:
-            return True
-        return "-" in folded and self._parts(folded) is not None
-
     def opens_any(self, tokens: list[Token], keys: list[str]) -> list[bool]:
         """Whether a figure may start at each token whatever its roles: digits or a number
         word. Cached by look-up key (a key tells words, digits and marks apart, and gives
