@@ -21,7 +21,7 @@ from services.extract.engine.grammar import (
 from services.extract.engine.nouns import NounPhrase, NounReader
 from services.extract.engine.numbers import Figure
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
+from services.extract.engine.tokens import DIGIT, MARK, WORD, Tokens
 
 _PREDICATE_REACH = 14
 _ACTIVE_REACH = 3
@@ -51,7 +51,7 @@ class CasualtyReader:
 
     # -- what befell them ----------------------------------------------------------------
     def predicate(
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        self, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int,
         stops: dict[int, bool],
     ) -> tuple[Match | None, bool]:
         """The casualty word after the noun phrase: (match, negated or hypothetical). It
@@ -81,7 +81,7 @@ class CasualtyReader:
         return None, False
 
     def before(
-        self, tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, lo: int
+        self, tokens: Tokens, roles: list[dict[str, Match]], fig: Figure, lo: int
     ) -> Match | None:
         """An active verb or a noun right before the figure: "killed 20", "la mort de"."""
         j = fig.start - 1
@@ -92,7 +92,7 @@ class CasualtyReader:
                 if m is not None and m.end == j + 1:
                     return m
             r = roles[j]
-            if tokens[j].is_quote or any(role in r for role in _SKIP_BEFORE):
+            if tokens[j].quote or any(role in r for role in _SKIP_BEFORE):
                 j -= 1
                 steps += 1
                 continue
@@ -115,7 +115,7 @@ class CasualtyReader:
         return None
 
     def read(
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
+        self, tokens: Tokens, roles: list[dict[str, Match]], sent: Sentence
     ) -> list[Casualty]:
         """The casualty facts of a sentence, in text order."""
         out: list[Casualty] = []
@@ -131,7 +131,7 @@ class CasualtyReader:
         return out
 
     def _one(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
+        self, tokens: Tokens, roles: list[dict[str, Match]], sent: Sentence, fig: Figure,
         lo: int, hi: int, starts: dict[int, bool], done: list[Casualty], n: int,
         noun: NounPhrase | None = None,  # the noun phrase after it up to hi, if read already
     ) -> Casualty | None:
@@ -219,20 +219,20 @@ class CasualtyReader:
 
     @staticmethod
     def _active(
-        tokens: list[Token], roles: list[dict[str, Match]], pred: Match, starts: dict[int, bool],
+        tokens: Tokens, roles: list[dict[str, Match]], pred: Match, starts: dict[int, bool],
         hi: int,
     ) -> bool:
         """"police killed 3 people": the verb has its own object figure right after it."""
         k = pred.end
         while k < min(hi, pred.end + _ACTIVE_REACH) and k not in starts and (
-            tokens[k].is_quote or "glue" in roles[k]
+            tokens[k].quote or "glue" in roles[k]
         ):
             k += 1
         return k in starts
 
     @staticmethod
     def _cue_before(
-        tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, lo: int, role: str
+        tokens: Tokens, roles: list[dict[str, Match]], fig: Figure, lo: int, role: str
     ) -> bool:
         for k in range(max(lo, fig.start - 3), fig.start):
             m = roles[k].get(role)
@@ -243,7 +243,7 @@ class CasualtyReader:
 
     @staticmethod
     def _continues(
-        tokens: list[Token], roles: list[dict[str, Match]], fig: Figure, parent: Casualty,
+        tokens: Tokens, roles: list[dict[str, Match]], fig: Figure, parent: Casualty,
         subset: bool,
     ) -> bool:
         """The figure goes on from the fact before it: "13 tués et 353 blessés", "dont 62",
@@ -254,7 +254,7 @@ class CasualtyReader:
         if len(between) > 16:
             return False
         k = fig.start - 1
-        while k >= parent.fig.end and (tokens[k].is_quote or "glue" in roles[k]):
+        while k >= parent.fig.end and (tokens[k].quote or "glue" in roles[k]):
             k -= 1
         if k < parent.fig.end:
             return False
@@ -266,16 +266,16 @@ class CasualtyReader:
         )
 
     @staticmethod
-    def _joined(tokens: list[Token], roles: list[dict[str, Match]], i: int, j: int) -> bool:
+    def _joined(tokens: Tokens, roles: list[dict[str, Match]], i: int, j: int) -> bool:
         """"Deux gendarmes et trois manifestants ont été tués": subjects joined by "and"
         share the verb after the last one."""
         return all(
-            "coordination" in roles[k] or tokens[k].text == "," or tokens[k].is_quote
+            "coordination" in roles[k] or tokens[k].text == "," or tokens[k].quote
             for k in range(i, j)
         )
 
     @staticmethod
-    def _apposed(tokens: list[Token], fig: Figure, lo: int, hi: int) -> bool:
+    def _apposed(tokens: Tokens, fig: Figure, lo: int, hi: int) -> bool:
         """A bare figure between commas right after a noun."""
         return (
             lo + 1 < fig.start and fig.end < hi

@@ -17,7 +17,7 @@ from services.extract.engine.grammar import (
 )
 from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, Token, match_key
+from services.extract.engine.tokens import DIGIT, Tokens, match_key
 
 _HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
 _BREAK_KEYS = frozenset(match_key(mark, mark) for mark in _HARD_BREAKS)
@@ -62,7 +62,7 @@ class Marks:
 
     @classmethod
     def read(
-        cls, figures: FigureReader, tokens: list[Token], roles: list[dict[str, Match]],
+        cls, figures: FigureReader, tokens: Tokens, roles: list[dict[str, Match]],
         found: dict[int, dict[str, Match]], marked: list[tuple[int, int]] | None = None,
     ) -> Marks:
         """`marked` lists the tokens with a role of `ROLE_MARKS` (see `Grammar.read`);
@@ -99,7 +99,7 @@ def _marks(roles: dict[str, Match]) -> int:
     return bits
 
 
-def _clock(tokens: list[Token], i: int) -> bool:
+def _clock(tokens: Tokens, i: int) -> bool:
     """20:00: a colon between two numbers ends no clause."""
     return (
         tokens[i].text == ":" and 0 < i < len(tokens) - 1
@@ -109,7 +109,7 @@ def _clock(tokens: list[Token], i: int) -> bool:
 
 def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     figures: FigureReader,
-    tokens: list[Token],
+    tokens: Tokens,
     roles: list[dict[str, Match]],
     marks: Marks,
     start: int,

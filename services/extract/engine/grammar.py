@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.extract.engine.phrases import Match, PhraseMatcher
-from services.extract.engine.tokens import Token, fold
+from services.extract.engine.tokens import Tokens, fold
 from services.extract.lexicon import Lexicon
 
 # role names used by the engine modules
@@ -106,7 +106,7 @@ class Grammar:
         self.matcher = m
 
     def scan(
-        self, tokens: list[Token]
+        self, tokens: Tokens
     ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]]]:
         """For each token, the longest match of each role starting there (a measure's name
         under `measure:<entry>` for each entry that reads it, and under `measure`); and the
@@ -116,7 +116,7 @@ class Grammar:
         return roles, found
 
     def read(
-        self, tokens: list[Token]
+        self, tokens: Tokens
     ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]], list[tuple[int, int]]]:
         """`scan`, and (token, `ROLE_MARKS` bits of its roles) where a marked role starts."""
         found, marked = self.matcher.read(tokens)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from services.extract.engine.phrases import Match
 from services.extract.engine.places import COUNTRY_NAME, Place
-from services.extract.engine.tokens import Token
+from services.extract.engine.tokens import Tokens
 
 MULTI = "\x00multi"
 _FRAME = 3
@@ -15,7 +15,7 @@ _FRAME = 3
 class Located:
     """Where each fact happened, from the place mentions of the article."""
 
-    def __init__(self, text: str, tokens: list[Token], mentions: list[Place],
+    def __init__(self, text: str, tokens: Tokens, mentions: list[Place],
                  described: dict[str, str]) -> None:
         self.text, self.tokens, self.mentions, self.described = text, tokens, mentions, described
         named: dict[str, int] = {}
@@ -40,7 +40,7 @@ class Located:
             return pick[-1].name if pick else None
         return None
 
-    def frame(self, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int
+    def frame(self, tokens: Tokens, roles: list[dict[str, Match]], lo: int, hi: int
               ) -> str | None:
         """"In the province of Cotopaxi, ...": a place that opens the sentence frames it."""
         if lo >= hi or "l_prep" not in roles[lo]:

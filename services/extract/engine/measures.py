@@ -9,7 +9,7 @@ from schemas.vocab import MeasureKind, MeasureStatus
 from services.extract.engine.clauses import Sentence
 from services.extract.engine.grammar import MEASURE, STATUS, Grammar
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import MARK, Token
+from services.extract.engine.tokens import MARK, Tokens
 from services.extract.lexicon import MeasureEntry
 
 _REACH = 10
@@ -82,7 +82,7 @@ class MeasureReader:
         return out
 
     def read(
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence
+        self, tokens: Tokens, roles: list[dict[str, Match]], sent: Sentence
     ) -> list[Measure]:
         if not sent.measures:
             return []
@@ -109,7 +109,7 @@ class MeasureReader:
             f.kind is MeasureKind.MILITARY_DEPLOYMENT and f.cue is not None and f.cue in foreign)]
 
     def _one(
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence, m: Match,
+        self, tokens: Tokens, roles: list[dict[str, Match]], sent: Sentence, m: Match,
         cues: list[Match],
     ) -> Measure | None:
         entry = self.g.lexicon.measures[int(m.value)]
@@ -150,7 +150,7 @@ class MeasureReader:
                        rule=f"{entry.polarity}:{cue.value}", rank=rank, cue=cue.start)
 
     def _then(
-        self, tokens: list[Token], roles: list[dict[str, Match]], sent: Sentence,
+        self, tokens: Tokens, roles: list[dict[str, Match]], sent: Sentence,
         fact: Measure, cues: list[Match],
     ) -> Measure | None:
         """A later status of the same measure, told of it by a pronoun in the same sentence:
@@ -179,7 +179,7 @@ class MeasureReader:
         return None
 
     def _best_cue(
-        self, tokens: list[Token], sent: Sentence, m: Match, entry: MeasureEntry,
+        self, tokens: Tokens, sent: Sentence, m: Match, entry: MeasureEntry,
         cues: list[Match], *, relative: tuple[int, int] | None,
     ) -> tuple[float, Match] | None:
         """The status word nearest to the name among those its entry can take."""
@@ -211,7 +211,7 @@ class MeasureReader:
 
     @staticmethod
     def _relative_span(
-        tokens: list[Token], roles: list[dict[str, Match]], m: Match, hi: int
+        tokens: Tokens, roles: list[dict[str, Match]], m: Match, hi: int
     ) -> tuple[int, int] | None:
         """Background told inside the measure's noun phrase: a relative clause (", qui
         avait été éteint il y a quelques jours,") or an apposition between commas (", in
@@ -238,7 +238,7 @@ class MeasureReader:
 
     @staticmethod
     def _distance(
-        tokens: list[Token], m: Match, cue: Match, relative: tuple[int, int] | None
+        tokens: Tokens, m: Match, cue: Match, relative: tuple[int, int] | None
     ) -> float | None:
         if cue.end <= m.start:  # the status word before the name: "imposed a curfew"
             span, comma_cost, reach = range(cue.end, m.start), _COMMA_COST, _REACH
@@ -251,7 +251,7 @@ class MeasureReader:
             if relative and relative[0] <= k < relative[1]:
                 continue
             tok = tokens[k]
-            if tok.is_quote:
+            if tok.quote:
                 continue
             cost += 1 + (comma_cost if tok.kind == MARK and tok.text == "," else 0)
         if relative and relative[0] <= cue.start < relative[1]:
@@ -264,7 +264,7 @@ class MeasureReader:
         return any(role in roles[k] for k in range(max(lo, at - _TENSE_REACH), at))
 
     def _future(
-        self, tokens: list[Token], roles: list[dict[str, Match]], cue: Match, lo: int
+        self, tokens: Tokens, roles: list[dict[str, Match]], cue: Match, lo: int
     ) -> bool:
         if self._near(roles, "future", cue.start, lo):
             return True

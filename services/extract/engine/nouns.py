@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from schemas.vocab import Category, Group
 from services.extract.engine.grammar import CATEGORY, GROUP, MEMBERS, OTHERS, TOLL
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, WORD, Token
+from services.extract.engine.tokens import DIGIT, WORD, Tokens
 
 
 @dataclass(slots=True)
@@ -25,14 +25,14 @@ class NounPhrase:
 
 class NounReader:
     def read(  # noqa: PLR0911, PLR0912 - one rule, one decision list
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int
+        self, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int
     ) -> NounPhrase:
         others = False
         glue = 0
         first = i
         while i < hi:
             tok, r = tokens[i], roles[i]
-            if tok.is_quote or (i == first and tok.text == "-"):
+            if tok.quote or (i == first and tok.text == "-"):
                 i += 1
                 continue
             if TOLL in r and CATEGORY not in r:  # "27 le nombre de morts"
@@ -76,7 +76,7 @@ class NounReader:
         )
 
     def _unknown(
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int, others: bool
+        self, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int, others: bool
     ) -> NounPhrase:
         """Unknown words after a figure: adjectives before a known noun ("three young
         protesters"), a verb before a predicate ("65 resultaron heridas"), or a noun that

@@ -19,7 +19,7 @@ from services.extract.engine.grammar import (
     Grammar,
 )
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, MARK, WORD, Token
+from services.extract.engine.tokens import DIGIT, MARK, WORD, Piece, Tokens
 
 _SEPARATORS = re.compile(r"[.,\u00a0\u202f\u2009 ]")
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+$")
@@ -47,7 +47,7 @@ class Figure:
     year_like: bool = False
 
 
-def _digits(tok: Token) -> int | None:
+def _digits(tok: Piece) -> int | None:
     raw = tok.text
     if _GROUPED.match(raw):
         return int(_SEPARATORS.sub("", raw))
@@ -65,7 +65,7 @@ class FigureReader:
         w = grammar.numbers
         self.number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
 
-    def opens_any(self, tokens: list[Token], keys: list[str]) -> list[bool]:
+    def opens_any(self, tokens: Tokens, keys: list[str]) -> list[bool]:
         """Whether a figure may start at each token whatever its roles: digits or a number
         word. Cached by look-up key (a key tells words, digits and marks apart, and gives
         a word's fold)."""
@@ -81,7 +81,7 @@ class FigureReader:
                     known[keys[i]] = flag
         return out  # type: ignore[return-value]  # no None left
 
-    def opens(self, tokens: list[Token], roles: dict[str, Match]) -> bool:
+    def opens(self, tokens: Tokens, roles: dict[str, Match]) -> bool:
         """Whether a figure may start at a token with these roles: any figure role, but a
         range's "from" (the "de" of "de 30 à 40", a word met everywhere) only before a
         number (elsewhere `figure_at` finds none)."""
@@ -93,7 +93,7 @@ class FigureReader:
         tok = tokens[m.end]
         return tok.kind == DIGIT or (tok.kind == WORD and self._parts(tok.fold) is not None)
 
-    def _word_value(self, tokens: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
+    def _word_value(self, tokens: Tokens, i: int, end: int) -> tuple[int, int, bool] | None:
         """A run of number words from i: (value, end, only an ambiguous article word)."""
         total = group = 0
         j = i
@@ -157,7 +157,7 @@ class FigureReader:
                 return None
         return out
 
-    def number_at(self, tokens: list[Token], i: int, end: int) -> tuple[int, int, bool] | None:
+    def number_at(self, tokens: Tokens, i: int, end: int) -> tuple[int, int, bool] | None:
         """(value, end, ambiguous word) of a plain number at i: digits or words."""
         tok = tokens[i]
         if tok.kind == DIGIT:
@@ -175,7 +175,7 @@ class FigureReader:
         return None
 
     def figure_at(  # noqa: PLR0911, PLR0912 - one rule, one decision list
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, end: int
+        self, tokens: Tokens, roles: list[dict[str, Match]], i: int, end: int
     ) -> Figure | None:
         start = i
         qualifier: str | None = None
@@ -230,7 +230,7 @@ class FigureReader:
                       year_like=year)
 
     def _range(
-        self, tokens: list[Token], roles: list[dict[str, Match]], i: int, end: int, join: str
+        self, tokens: Tokens, roles: list[dict[str, Match]], i: int, end: int, join: str
     ) -> tuple[int, int, int] | None:
         a = self.number_at(tokens, i, end)
         if a is None or a[1] >= end or join not in roles[a[1]]:
@@ -244,7 +244,7 @@ class FigureReader:
         return a[0], b[0], b[1]
 
     def _change(
-        self, tokens: list[Token], roles: list[dict[str, Match]], cue: int, i: int, end: int
+        self, tokens: Tokens, roles: list[dict[str, Match]], cue: int, i: int, end: int
     ) -> Figure | None:
         """"gone up from X to Y": X, the earlier figure; Y is read on its own after it."""
         del cue
@@ -256,7 +256,7 @@ class FigureReader:
         return Figure(i, a[1], a[0], a[0], Qualifier.EXACT, earlier=True)
 
 
-def is_time_or_money(tokens: list[Token], fig: Figure) -> bool:
+def is_time_or_money(tokens: Tokens, fig: Figure) -> bool:
     """18:00, 20h30, 75%, $5 — a clock, a share or a sum."""
     before = tokens[fig.start - 1] if fig.start else None
     after = tokens[fig.end] if fig.end < len(tokens) else None

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
-from services.extract.engine.tokens import WORD, Token, fold, tokenize
+from services.extract.engine.tokens import WORD, Piece, Tokens, fold, tokenize
 
 Payload = tuple[str, str]
 """(role, value): what a phrase stands for, e.g. ("casualty", "killed")."""
@@ -101,7 +101,7 @@ class PhraseMatcher:
             self.add(phrase, role, value)
 
     def _walk(
-        self, tokens: list[Token], i: int, single: tuple[tuple[str, str], ...],
+        self, tokens: Tokens, i: int, single: tuple[tuple[str, str], ...],
         deeper: tuple[_Node, ...],
     ) -> tuple[dict[str, tuple[int, str]], int, bool]:
         """The longest phrase of each role from token i, its first word read already; the
@@ -130,7 +130,7 @@ class PhraseMatcher:
                 cut = True
         return ends, far, cut
 
-    def _first_step(self, tok: Token) -> _Step:
+    def _first_step(self, tok: Piece) -> _Step:
         """What one word starts: its one-word phrases (one value per role), and the nodes
         a longer phrase goes on from; nothing for a quote mark."""
         if tok.quote:
@@ -152,7 +152,7 @@ class PhraseMatcher:
             bits |= marks.get(role, 0)
         return bits
 
-    def _steps(self, tokens: list[Token], keys: list[str]) -> list[_Step]:
+    def _steps(self, tokens: Tokens, keys: list[str]) -> list[_Step]:
         """The first step of each token, from the cache where it was met before."""
         starts = self._starts
         steps: list[_Step | None] = list(map(starts.get, keys))
@@ -163,7 +163,7 @@ class PhraseMatcher:
                     starts[keys[i]] = found
         return steps  # type: ignore[return-value]  # no None left
 
-    def _children(self, node: _Node, tok: Token) -> list[_Node]:
+    def _children(self, node: _Node, tok: Piece) -> list[_Node]:
         folded = tok.fold
         child = node.exact.get(tok.key)
         out: list[_Node] = [] if child is None else [child]
@@ -175,14 +175,14 @@ class PhraseMatcher:
             out.append(node.wildcard)
         return out
 
-    def scan(self, tokens: list[Token]) -> dict[int, dict[str, Match]]:
+    def scan(self, tokens: Tokens) -> dict[int, dict[str, Match]]:
         """For each token where a phrase starts, the longest match of each role there (the
         first value read for a role, when two values end alike), skipping quote marks inside
         a phrase ("des "dizaines" de" is "des dizaines de")."""
         return self.read(tokens)[0]
 
     def read(
-        self, tokens: list[Token]
+        self, tokens: Tokens
     ) -> tuple[dict[int, dict[str, Match]], list[tuple[int, int]]]:
         """`scan`, and (token, bits of its roles) where a phrase of a marked role starts."""
         found: dict[int, dict[str, Match]] = {}

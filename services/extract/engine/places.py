@@ -26,7 +26,7 @@ from services.extract.engine.grammar import (
     PLACE_MARK,
 )
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import WORD, Token
+from services.extract.engine.tokens import WORD, Text, Tokens
 
 COUNTRY_NAME = "\x00country"
 UNRESOLVED = "\x00unresolved"
@@ -55,7 +55,7 @@ class Place:
 
 
 def _name_at(
-    tokens: list[Token], roles: list[dict[str, Match]], i: int, end: int, *, typed: bool
+    tokens: Tokens, roles: list[dict[str, Match]], i: int, end: int, *, typed: bool
 ) -> int:
     """End of a capitalised name starting at i (0 words: returns i). A kind of place written
     with a capital ("Región de Valparaíso") may take "de" + name."""
@@ -89,12 +89,12 @@ class PlaceReader:
         self._is_country = is_country or (lambda _name: False)
         self._is_city = is_city
 
-    def name(self, text: str, tokens: list[Token], start: int, end: int) -> str:
-        raw = text[tokens[start].start : tokens[end - 1].end]
+    def name(self, text: Text, tokens: Tokens, start: int, end: int) -> str:
+        raw = text.cut(tokens, start, end)
         return COUNTRY_NAME if self._is_country(raw) else raw
 
     def mentions(  # noqa: PLR0917 - the text read once, passed on
-        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], lo: int, hi: int,
+        self, text: Text, tokens: Tokens, roles: list[dict[str, Match]], lo: int, hi: int,
         marked: list[tuple[int, int]] | None = None,
     ) -> list[Place]:
         """Place mentions in tokens [lo, hi), in text order. Only a token with a place role,
@@ -141,7 +141,7 @@ class PlaceReader:
         return out
 
     def _city(  # noqa: PLR0917 - one rule, one decision list
-        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        self, text: Text, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int,
         out: list[Place],
     ) -> int:
         tok = tokens[i]
@@ -151,14 +151,14 @@ class PlaceReader:
             return i + 1
         end = _name_at(tokens, roles, i, hi, typed=False)
         if end > i:
-            raw = text[tok.start : tokens[end - 1].end]
+            raw = text.cut(tokens, i, end)
             if self._is_city(raw) and not self._is_country(raw):
                 out.append(Place(i, end, raw, city=True))
             return end
         return i + 1
 
     def _plain(  # noqa: PLR0911, PLR0912, PLR0917 - one rule, one decision list
-        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        self, text: Text, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int,
         out: list[Place],
     ) -> int:
         r = roles[i]
@@ -208,7 +208,7 @@ class PlaceReader:
         return i + 1
 
     def _coordinated(
-        self, text: str, tokens: list[Token], roles: list[dict[str, Match]], i: int, hi: int,
+        self, text: Text, tokens: Tokens, roles: list[dict[str, Match]], i: int, hi: int,
         *, out: list[Place],
     ) -> int:
         """"in Colombo and Kandy", "en Lima y Callao": the names joined to a place's name."""
@@ -225,7 +225,7 @@ class PlaceReader:
         return i
 
 
-def _run_back(tokens: list[Token], roles: list[dict[str, Match]], k: int) -> int:
+def _run_back(tokens: Tokens, roles: list[dict[str, Match]], k: int) -> int:
     """Start of the capitalised run ending at token k (k + 1 when there is none)."""
     j = k
     while j >= 0 and tokens[j].kind == WORD and tokens[j].upper and NOT_PLACE not in roles[j]:
@@ -234,7 +234,7 @@ def _run_back(tokens: list[Token], roles: list[dict[str, Match]], k: int) -> int
 
 
 def resolve_descriptions(
-    text: str, tokens: list[Token], roles: list[dict[str, Match]], mentions: list[Place]
+    text: Text, tokens: Tokens, roles: list[dict[str, Match]], mentions: list[Place]
 ) -> dict[str, str]:
     """What the article calls its capital and largest city: a description next to a name
     ("Almaty, la capitale économique", "la capitale Nur-Sultan", "the capital, Nairobi")."""
@@ -249,11 +249,11 @@ def resolve_descriptions(
         if k >= 0 and tokens[k].text in {",", "(", "—", "–"}:
             start = _run_back(tokens, roles, k - 1)
             if start <= k - 1:
-                found.setdefault(p.name, text[tokens[start].start : tokens[k - 1].end])
+                found.setdefault(p.name, text.cut(tokens, start, k))
                 continue
         k = p.end
         if k + 1 < len(tokens) and tokens[k].text == ",":
             end = _name_at(tokens, roles, k + 1, len(tokens), typed=False)
             if end > k + 1:
-                found.setdefault(p.name, text[tokens[k + 1].start : tokens[end - 1].end])
+                found.setdefault(p.name, text.cut(tokens, k + 1, end))
     return found

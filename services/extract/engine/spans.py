@@ -21,7 +21,7 @@ from services.extract.engine.places import (
     PlaceReader,
     resolve_descriptions,
 )
-from services.extract.engine.tokens import DIGIT, MARK, Token, sentences, tokenize
+from services.extract.engine.tokens import DIGIT, MARK, Text, Tokens, read, sentence_spans
 
 Capitals = Callable[[str], list[str]]
 _QUALIFIER_TIES = [Qualifier.AT_LEAST, Qualifier.EXACT, Qualifier.NEARLY, Qualifier.ABOUT,
@@ -40,7 +40,7 @@ _YEAR_DIGITS = 4
 _YEARS = (1800, 2100)
 
 
-def _other_year(tokens: list[Token], lo: int, hi: int, year: int) -> bool:
+def _other_year(tokens: Tokens, lo: int, hi: int, year: int) -> bool:
     years = [
         int(t.text) for t in tokens[lo:hi]
         if t.kind == DIGIT and len(t.text) == _YEAR_DIGITS and t.text.isdigit()
@@ -49,7 +49,7 @@ def _other_year(tokens: list[Token], lo: int, hi: int, year: int) -> bool:
     return bool(years) and year not in years
 
 
-def _comma_after(tokens: list[Token], i: int, hi: int) -> int:
+def _comma_after(tokens: Tokens, i: int, hi: int) -> int:
     for k in range(i, hi):
         if tokens[k].kind == MARK and tokens[k].text == ",":
             return k
@@ -80,20 +80,20 @@ def extract_facts(
     """The facts of a text in text order; `published` (YYYY-MM...) tells which years are
     another time's: a figure told with another year is optional."""
     grammar = engine.grammar
-    tokens = tokenize(text)
+    tokens, source = read(text)
     if not tokens:
         return []
     year = int(published[:4]) if published and published[:4].isdigit() else None
     roles, starting, marked = grammar.read(tokens)
     figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
     places = engine.places
-    mentions = places.mentions(text, tokens, roles, 0, len(tokens), marked)
-    where = Located(text, tokens, mentions, resolve_descriptions(text, tokens, roles, mentions))
+    mentions = places.mentions(source, tokens, roles, 0, len(tokens), marked)
+    where = Located(text, tokens, mentions, resolve_descriptions(source, tokens, roles, mentions))
     title_end = _title_end(text, title)
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
     marks = Marks.read(figures, tokens, roles, starting, marked)
-    for s_start, s_end in sentences(tokens, text):
+    for s_start, s_end in sentence_spans(tokens, text, source.starts):
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(figures, tokens, roles, marks, s_start, s_end)
@@ -132,14 +132,14 @@ def extract_facts(
             placed[m.mention] = where.pick(begin, stop, span) or where.frame(
                 tokens, roles, s_start, s_end)
             measures.append((m, placed[m.mention]))
-    facts: list[tuple[int, Fact]] = _casualty_facts(text, tokens, casualties, title_end)
-    ranked = _measure_facts(text, tokens, measures)
+    facts: list[tuple[int, Fact]] = _casualty_facts(source, tokens, casualties, title_end)
+    ranked = _measure_facts(source, tokens, measures)
     facts += [(first, fact) for first, fact, _ in ranked]
     facts.sort(key=lambda f: f[0])
     return _order_statuses([f for _, f in facts], {id(f): r for _, f, r in ranked})
 
 
-def _intertitle(text: str, tokens: list[Token], start: int, end: int) -> bool:
+def _intertitle(text: str, tokens: Tokens, start: int, end: int) -> bool:
     """"- Troupes déployées -": a heading between dashes, no statement."""
     return end - start >= 3 and tokens[start].text in _DASHES and tokens[end - 1].text in _DASHES
 
@@ -156,8 +156,9 @@ def _location(name: str | None) -> str | None:
 
 
 def _casualty_facts(
-    text: str, tokens: list[Token], found: list[tuple[Casualty, str | None]], title_end: int
+    text: Text, tokens: Tokens, found: list[tuple[Casualty, str | None]], title_end: int
 ) -> list[tuple[int, Fact]]:
+    starts = text.starts
     groups: dict[tuple[str, str, int, bool], list[tuple[Casualty, str | None]]] = (
         defaultdict(list))
     for c, loc in found:
@@ -177,10 +178,10 @@ def _casualty_facts(
         for loc, cs in buckets.items():
             votes: dict[Qualifier, float] = defaultdict(float)
             for c in cs:
-                votes[c.fig.qualifier] += 0.5 if tokens[c.start].start < title_end else 1.0
+                votes[c.fig.qualifier] += 0.5 if starts[c.start] < title_end else 1.0
             best = max(votes.values())
             qualifier = next(q for q in _QUALIFIER_TIES if votes.get(q) == best)
-            body = [c for c in cs if tokens[c.start].start >= title_end] or cs
+            body = [c for c in cs if starts[c.start] >= title_end] or cs
             merged.append((body[0], loc, qualifier, all(c.optional for c in cs)))
     out: list[tuple[int, Fact]] = []
     for c, loc, qualifier, all_optional in merged:
@@ -196,18 +197,19 @@ def _casualty_facts(
         hi = None if qualifier is Qualifier.AT_LEAST else c.fig.max
         if qualifier in (Qualifier.EXACT, Qualifier.ABOUT, Qualifier.NEARLY, Qualifier.UP_TO):
             hi = c.fig.max if c.fig.max is not None and c.fig.max >= c.fig.min else c.fig.min
-        start, end = tokens[c.start].start, tokens[c.end - 1].end
+        start, end = starts[c.start], starts[c.end - 1] + len(tokens[c.end - 1].text)
         out.append((start, CasualtyFact(
             category=c.category, group=c.group, min=c.fig.min, max=hi, qualifier=qualifier,
-            location=_location(loc), quote=text[start:end], start=start, end=end,
+            location=_location(loc), quote=text.text[start:end], start=start, end=end,
             rule=f"casualty:{c.rule}", optional=optional,
         )))
     return out
 
 
 def _measure_facts(
-    text: str, tokens: list[Token], found: list[tuple[Measure, str | None]]
+    text: Text, tokens: Tokens, found: list[tuple[Measure, str | None]]
 ) -> list[tuple[int, MeasureFact, int]]:
+    starts = text.starts
     groups: dict[tuple[str, str, str | None], list[tuple[Measure, str | None]]] = defaultdict(list)
     for m, loc in found:
         groups[(m.kind.value, m.status.value, m.target.value if m.target else None)].append(
@@ -217,11 +219,11 @@ def _measure_facts(
         # a status word says more than a presence; among equals, a named place wins
         m, loc = min(members, key=lambda x: (
             x[0].rule.endswith((":presence", ":mention")), _location(x[1]) is None))
-        first = min(tokens[x.start].start for x, _ in members)
-        start, end = tokens[m.start].start, tokens[m.end - 1].end
+        first = min(starts[x.start] for x, _ in members)
+        start, end = starts[m.start], starts[m.end - 1] + len(tokens[m.end - 1].text)
         fact = MeasureFact(
             kind=m.kind, status=m.status, target=m.target, location=_location(loc),
-            quote=text[start:end], start=start, end=end, rule=f"measure:{m.rule}",
+            quote=text.text[start:end], start=start, end=end, rule=f"measure:{m.rule}",
             optional=all(x.optional for x, _ in members),
         )
         out.append((first, fact, max(x.rank for x, _ in members)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -43,6 +44,39 @@ class Token(NamedTuple):
     @property
     def is_quote(self) -> bool:
         return self.quote
+
+
+class Word(NamedTuple):
+    """A token without its offsets (`read` gives them apart): one object for each way a
+    word, number or mark is written, wherever it stands."""
+
+    text: str
+    norm: str
+    fold: str
+    kind: str
+    upper: bool
+    quote: bool = False
+    key: str = ""
+
+    @property
+    def is_quote(self) -> bool:
+        return self.quote
+
+
+Piece = Word | Token
+Tokens = Sequence[Piece]
+"""what the engine reads: words (with their offsets apart) or tokens"""
+
+
+class Text(NamedTuple):
+    """A text and where each of its tokens starts."""
+
+    text: str
+    starts: Sequence[int]
+
+    def cut(self, tokens: Tokens, start: int, end: int) -> str:
+        """The text of tokens [start, end), blanks inside it included."""
+        return self.text[self.starts[start] : self.starts[end - 1] + len(tokens[end - 1].text)]
 
 
 @lru_cache(maxsize=65536)
@@ -104,6 +138,98 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return out
 
 
+def read(text: str) -> tuple[list[Word], Text]:
+    """The tokens of a text as words, and the text with where each starts.
+
+    A text is read run of non-blanks by run: the tokens of a run do not depend on what is
+    around it (the blanks that end it end any token too), so each run is cut once, its
+    words kept, and moved to where it stands. A number in groups may go on across one
+    blank ("8 000"): where a run ends with a digit and the next starts with one after a
+    single blank, those runs are cut together."""
+    words, starts = _read_joined(text) if _ACROSS.search(text) else _read_runs(text)
+    return words, Text(text, starts)
+
+
+def _read_runs(text: str) -> tuple[list[Word], list[int]]:
+    words: list[Word] = []
+    starts: list[int] = []
+    add, add_all, at, at_all = words.append, words.extend, starts.append, starts.extend
+    cut = _RUNS.get
+    end = 0
+    for blank, run in _RUN.findall(text):
+        start = end + len(blank)
+        end = start + len(run)
+        got, offsets = cut(run) or _cut(run)
+        if len(got) == 1:
+            add(got[0])
+            at(start)
+        else:
+            add_all(got)
+            at_all([start + offset for offset in offsets])
+    return words, starts
+
+
+_RUN = re.compile(r"(\s*)(\S+)")
+_ACROSS = re.compile(r"\d[\u00a0\u202f\u2009 ]\d")
+_GROUP_BLANKS = frozenset("\u00a0\u202f\u2009 ")
+_RUNS: dict[str, tuple[tuple[Word, ...], tuple[int, ...]]] = {}
+"""a run of non-blanks -> its words and their offsets in it"""
+_WORDS: dict[str, Word] = {}
+"""a token's text -> its word (the text tells the rest), so that runs share their words"""
+_RUNS_CAP = 100_000
+
+
+def _words(toks: list[Token]) -> tuple[tuple[Word, ...], tuple[int, ...]]:
+    """The words of the tokens of a run, and their offsets in it."""
+    words: list[Word] = []
+    for tok in toks:
+        word = _WORDS.get(tok.text)
+        if word is None:
+            word = Word(tok.text, tok.norm, tok.fold, tok.kind, tok.upper, tok.quote, tok.key)
+            if len(_WORDS) < _FORMS_CAP:
+                _WORDS[tok.text] = word
+        words.append(word)
+    return tuple(words), tuple(tok.start for tok in toks)
+
+
+def _cut(run: str) -> tuple[tuple[Word, ...], tuple[int, ...]]:
+    cut = _words(tokenize(run))
+    if len(_RUNS) < _RUNS_CAP:
+        _RUNS[run] = cut
+    return cut
+
+
+def _read_joined(text: str) -> tuple[list[Word], list[int]]:
+    """`read` where a number may go on across a blank: those runs are cut together."""
+    words: list[Word] = []
+    starts: list[int] = []
+    runs = _RUN.findall(text)
+    size = len(runs)
+    end = 0
+    k = 0
+    while k < size:
+        blank, run = runs[k]
+        start = end + len(blank)
+        end = start + len(run)
+        k += 1
+        if k < size and run[-1].isdecimal() and _joins(runs[k]):
+            while k < size and _joins(runs[k]) and runs[k - 1][1][-1].isdecimal():
+                end += 1 + len(runs[k][1])
+                k += 1
+            got, offsets = _words(tokenize(text[start:end]))
+        else:
+            got, offsets = _RUNS.get(run) or _cut(run)
+        words += got
+        starts += [start + offset for offset in offsets]
+    return words, starts
+
+
+def _joins(run: tuple[str, str]) -> bool:
+    """Whether a number in groups may go on into this run from the one before."""
+    blank, text = run
+    return len(blank) == 1 and blank in _GROUP_BLANKS and text[0].isdecimal()
+
+
 def phrase_tokens(phrase: str) -> list[str]:
     """How a lexicon phrase is cut: the same cuts as a text, folded."""
     return [t.fold for t in tokenize(phrase)]
@@ -112,9 +238,13 @@ def phrase_tokens(phrase: str) -> list[str]:
 def sentences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
     """Token index ranges [start, end) of the sentences: a full stop (not after an initial
     such as "M."), or a line break, ends one."""
+    return sentence_spans(tokens, text, [t.start for t in tokens])
+
+
+def sentence_spans(tokens: Tokens, text: str, starts: Sequence[int]) -> list[tuple[int, int]]:
+    """`sentences`, where each token starts at `starts`."""
     ends: set[int] = set()
     n = len(tokens)
-    starts = [t.start for t in tokens]
     at = text.find("\n")
     while at != -1:  # the token before each line break ends a sentence
         k = bisect_right(starts, at) - 1
