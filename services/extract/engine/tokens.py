@@ -144,34 +144,37 @@ def read(text: str) -> tuple[list[Word], Text]:
     A text is read run of non-blanks by run: the tokens of a run do not depend on what is
     around it (the blanks that end it end any token too), so each run is cut once, its
     words kept, and moved to where it stands. A number in groups may go on across one
-    blank ("8 000"): where a run ends with a digit and the next starts with one after a
-    single blank, those runs are cut together."""
-    words, starts = _read_joined(text) if _ACROSS.search(text) else _read_runs(text)
-    return words, Text(text, starts)
-
-
-def _read_runs(text: str) -> tuple[list[Word], list[int]]:
+    blank ("8 000"): runs on either side of such a blank are cut together."""
+    first = _ACROSS.search(text)
+    joins = {m.start() + 1 for m in _ACROSS_AT.finditer(text, first.start())} if first else None
     words: list[Word] = []
     starts: list[int] = []
     add, add_all, at, at_all = words.append, words.extend, starts.append, starts.extend
     cut = _RUNS.get
     end = 0
-    for blank, run in _RUN.findall(text):
+    runs = iter(_RUN.findall(text))
+    for blank, run in runs:
         start = end + len(blank)
         end = start + len(run)
-        got, offsets = cut(run) or _cut(run)
+        if joins and end in joins:  # "8 000": up to the last run the number goes on into
+            while end in joins:
+                end += sum(map(len, next(runs)))  # its blank and its run
+            got, offsets = _words(tokenize(text[start:end]))
+        else:
+            got, offsets = cut(run) or _cut(run)
         if len(got) == 1:
             add(got[0])
             at(start)
         else:
             add_all(got)
             at_all([start + offset for offset in offsets])
-    return words, starts
+    return words, Text(text, starts)
 
 
 _RUN = re.compile(r"(\s*)(\S+)")
 _ACROSS = re.compile(r"\d[\u00a0\u202f\u2009 ]\d")
-_GROUP_BLANKS = frozenset("\u00a0\u202f\u2009 ")
+_ACROSS_AT = re.compile(r"(?=\d[\u00a0\u202f\u2009 ]\d)")
+"""where a number in groups may go on across a blank (each, overlapping)"""
 _RUNS: dict[str, tuple[tuple[Word, ...], tuple[int, ...]]] = {}
 """a run of non-blanks -> its words and their offsets in it"""
 _WORDS: dict[str, Word] = {}
@@ -197,37 +200,6 @@ def _cut(run: str) -> tuple[tuple[Word, ...], tuple[int, ...]]:
     if len(_RUNS) < _RUNS_CAP:
         _RUNS[run] = cut
     return cut
-
-
-def _read_joined(text: str) -> tuple[list[Word], list[int]]:
-    """`read` where a number may go on across a blank: those runs are cut together."""
-    words: list[Word] = []
-    starts: list[int] = []
-    runs = _RUN.findall(text)
-    size = len(runs)
-    end = 0
-    k = 0
-    while k < size:
-        blank, run = runs[k]
-        start = end + len(blank)
-        end = start + len(run)
-        k += 1
-        if k < size and run[-1].isdecimal() and _joins(runs[k]):
-            while k < size and _joins(runs[k]) and runs[k - 1][1][-1].isdecimal():
-                end += 1 + len(runs[k][1])
-                k += 1
-            got, offsets = _words(tokenize(text[start:end]))
-        else:
-            got, offsets = _RUNS.get(run) or _cut(run)
-        words += got
-        starts += [start + offset for offset in offsets]
-    return words, starts
-
-
-def _joins(run: tuple[str, str]) -> bool:
-    """Whether a number in groups may go on into this run from the one before."""
-    blank, text = run
-    return len(blank) == 1 and blank in _GROUP_BLANKS and text[0].isdecimal()
 
 
 def phrase_tokens(phrase: str) -> list[str]:
