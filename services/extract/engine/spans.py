@@ -9,11 +9,12 @@ from collections.abc import Callable
 from schemas.facts import CasualtyFact, Fact, MeasureFact
 from schemas.vocab import MeasureStatus, Qualifier
 from services.extract.engine.casualties import Casualty, CasualtyReader
-from services.extract.engine.clauses import Marks, read_sentence
+from services.extract.engine.clauses import Marks, Sentence, read_sentence
 from services.extract.engine.grammar import Grammar
 from services.extract.engine.locate import MULTI, Located
 from services.extract.engine.measures import RANK_REPORTED, Measure, MeasureReader
 from services.extract.engine.numbers import FigureReader
+from services.extract.engine.phrases import Match
 from services.extract.engine.places import (
     COUNTRY_NAME,
     IsCity,
@@ -97,6 +98,8 @@ def extract_facts(
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(figures, tokens, roles, marks, s_start, s_end)
+        if not sent.figures and not sent.measures:
+            continue  # no figure and no measure: nothing to place
         found = casualty_reader.read(tokens, roles, sent) if sent.figures else []
         prev_stop = s_start
         for n, c in enumerate(found):
@@ -113,30 +116,42 @@ def extract_facts(
             if year is not None and _other_year(tokens, lo, hi, year):
                 c.optional = True  # "in 2019, 300 people died"
             casualties.append((c, loc))
-        found_m = measure_reader.read(tokens, roles, sent)
-        starts = sorted(m.mention[0] for m in found_m)
-        placed: dict[tuple[int, int], str | None] = {}
-        for m in found_m:
-            if m.mention in placed:  # a later status of the same name: the same place
-                measures.append((m, placed[m.mention]))
-                continue
-            lo, hi = sent.clause(m.start)
-            nxt = [s for s in starts if s > m.mention[0]]
-            stop = min(hi, m.end + _AFTER_MEASURE, nxt[0] if nxt else hi)
-            begin = m.start
-            while begin > max(lo, m.start - _BEFORE_PLACE) and (
-                "coordination" not in roles[begin - 1]
-            ):
-                begin -= 1
-            span = (m.start, m.end) if m.cue is not None else None
-            placed[m.mention] = where.pick(begin, stop, span) or where.frame(
-                tokens, roles, s_start, s_end)
-            measures.append((m, placed[m.mention]))
+        if sent.measures:
+            measures += _placed(measure_reader.read(tokens, roles, sent), sent, tokens, roles,
+                                where)
     facts: list[tuple[int, Fact]] = _casualty_facts(source, tokens, casualties, title_end)
     ranked = _measure_facts(source, tokens, measures)
     facts += [(first, fact) for first, fact, _ in ranked]
     facts.sort(key=lambda f: f[0])
     return _order_statuses([f for _, f in facts], {id(f): r for _, f, r in ranked})
+
+
+def _placed(
+    found: list[Measure], sent: Sentence, tokens: Tokens, roles: list[dict[str, Match]],
+    where: Located,
+) -> list[tuple[Measure, str | None]]:
+    """The measures of a sentence with their places: those in their window of tokens, else
+    the one that opens the sentence; a later status of the same name, the same place."""
+    starts = sorted(m.mention[0] for m in found)
+    placed: dict[tuple[int, int], str | None] = {}
+    out: list[tuple[Measure, str | None]] = []
+    for m in found:
+        if m.mention in placed:  # a later status of the same name: the same place
+            out.append((m, placed[m.mention]))
+            continue
+        lo, hi = sent.clause(m.start)
+        nxt = [s for s in starts if s > m.mention[0]]
+        stop = min(hi, m.end + _AFTER_MEASURE, nxt[0] if nxt else hi)
+        begin = m.start
+        while begin > max(lo, m.start - _BEFORE_PLACE) and (
+            "coordination" not in roles[begin - 1]
+        ):
+            begin -= 1
+        span = (m.start, m.end) if m.cue is not None else None
+        placed[m.mention] = where.pick(begin, stop, span) or where.frame(
+            tokens, roles, sent.start, sent.end)
+        out.append((m, placed[m.mention]))
+    return out
 
 
 def _intertitle(text: str, tokens: Tokens, start: int, end: int) -> bool:
