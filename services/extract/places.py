@@ -31,7 +31,7 @@ log = structlog.get_logger(__name__)
 Kind = Literal["name", "city", "town", "demonym", "none"]
 _TOKEN = re.compile(r"\w+")
 _ANY_CASE = frozenset({"demonym", "none"})  # kinds that count in lower case too
-_WORDS_CAP = 200_000
+_WORDS_CAP = 100_000
 
 
 def name_key(name: str) -> str:
