@@ -23,7 +23,6 @@ them alone; the guard reads and validates each entry itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -162,9 +161,12 @@ async def kept(
     """While in the block, claim `ids` (but those in `let_go`) for `consumer` again every
     third of `idle_ms`, so that the claimer does not take them (see the module doc)."""
     interval = idle_ms / 3000
+    # redis-py (8.1) can return normally from a command during which the task was cancelled:
+    # the loop also ends on this flag, or a lost cancellation would keep the batch for ever
+    ending = asyncio.Event()
 
     async def beat() -> None:
-        while True:
+        while not ending.is_set():
             await asyncio.sleep(interval)
             held = [i for i in ids if i not in let_go]
             if not held:
@@ -179,9 +181,10 @@ async def kept(
     try:
         yield
     finally:
+        ending.set()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # waits for it without taking its CancelledError, and lets the batch's own through
+        await asyncio.wait([task])
 
 
 async def run_flush(
