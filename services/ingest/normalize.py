@@ -32,6 +32,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Invisible format characters that split words without showing: soft hyphen, zero-width space
 # and joiners' cousins that never carry meaning in news text, word joiner, byte order mark.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"), None)
+# Control characters (Unicode category Cc: U+0000-U+001F and U+007F-U+009F) but line feed
+# and tab, removed by one regex: a per-character test took a second per 2 MB of text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HORIZONTAL_RUN = re.compile(r"[^\S\n]{2,}|\t")
 _LINE_END_BLANKS = re.compile(r"[^\S\n]+\n")
 _EMPTY_LINES = re.compile(r"\n{3,}")
@@ -89,7 +92,7 @@ def outlet_of(url: str | None) -> str | None:
 def tidy_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_INVISIBLE)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROLS.sub("", text)
     text = _HORIZONTAL_RUN.sub(" ", text)
     text = _LINE_END_BLANKS.sub("\n", text)
     text = _EMPTY_LINES.sub("\n\n", text)
@@ -138,6 +141,9 @@ def _short_hash(basis: str) -> str:
 
 def normalise(item: ArticleIn, *, ingested_at: float, max_text_chars: int) -> Article:
     """The article as the articles stream carries it; `RefusedError` when it cannot be."""
+    if len(item.text) > 2 * max_text_chars:  # refused before tidying many megabytes
+        msg = f"text: {len(item.text)} characters, more than the {max_text_chars} accepted"
+        raise RefusedError(msg)
     text = tidy_text(item.text)
     if not text:
         msg = "text: nothing left once blanks and control characters are removed"
