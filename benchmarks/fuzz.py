@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.audit import AuditedStream, redis_client, retrying
-from benchmarks.poison import Poison, poisons
+from benchmarks.poison import Poison, Target, poisons
 from benchmarks.procs import WorkerProcs
 from schemas.dead_letter import DeadLetter
 from schemas.receipt import Receipt
@@ -113,8 +113,26 @@ class Fuzz:
         elapsed = time.monotonic() - started
         await self.follow(redis)
         result = self.figures(elapsed)
+        result["stuck_in_hand"] = await self.in_hand(redis)
         await redis.aclose()
         return result
+
+    async def in_hand(self, redis: Redis) -> str:
+        """The entries still pending in a worker's group, by family, with their idle time:
+        what a stalled worker holds."""
+        out = []
+        for target, stream in (("inbox", self.streams.inbox),
+                               ("articles", self.streams.articles),
+                               ("facts", self.streams.facts)):
+            for group in await redis.xinfo_groups(stream):
+                rows = await redis.xpending_range(stream, group["name"], "-", "+", 20)
+                for row in rows:
+                    entry, idle_ms, times = (_text(row[k]) for k in (
+                        "message_id", "time_since_delivered", "times_delivered"))
+                    key = (stream, entry)
+                    family = self.ledger.sent[key].family if key in self.ledger.sent else "?"
+                    out.append(f"{target}/{family}:{int(idle_ms) // 1000}s x{times}")
+        return ",".join(out) or "-"
 
     async def wait_for_groups(self, redis: Redis, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -161,17 +179,24 @@ class Fuzz:
         }
 
 
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 MUST_BE_ZERO = ("unaccounted", "without_reason", "handler_failures", "worker_deaths",
                 "unclean_exits")
 
 
-def run(count: int, seed: int, timeout: float, logdir: Path) -> tuple[dict[str, object], int]:
+def run(count: int, seed: int, timeout: float, logdir: Path,
+        targets: tuple[Target, ...] = ("inbox", "articles", "facts"),
+        ) -> tuple[dict[str, object], int]:
     """The fuzz run on a private Redis; its figures and how many workers did not stop cleanly."""
     server = start_local_redis()
-    procs = WorkerProcs(server.url, f"fuzz-{seed}", logdir, claim_idle_ms=1000)
+    procs = WorkerProcs(server.url, f"fuzz-{seed}", logdir, claim_idle_ms=5000)
     fuzz = Fuzz(server.url, procs.prefix, procs)
     try:
-        result = asyncio.run(fuzz.go(list(poisons(count, seed)), timeout, batch=50))
+        messages = list(poisons(count, seed, targets=targets))
+        result = asyncio.run(fuzz.go(messages, timeout, batch=50))
     finally:
         codes = procs.stop_all()
         server.cleanup()
@@ -184,9 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=180.0,
                         help="seconds to wait, after the last message, for every fate")
+    parser.add_argument("--targets", default="inbox,articles,facts",
+                        help="the input streams to write to, comma-separated")
     args = parser.parse_args(argv)
+    every: tuple[Target, ...] = ("inbox", "articles", "facts")
+    targets = tuple(t for t in every if t in args.targets.split(","))
     logdir = Path(tempfile.mkdtemp(prefix="tocsin-fuzz-"))
-    result, unclean = run(args.messages, args.seed, args.timeout, logdir)
+    result, unclean = run(args.messages, args.seed, args.timeout, logdir, targets)
     result["unclean_exits"] = unclean
     ok = all(result[k] == 0 for k in MUST_BE_ZERO)
     print(f"worker logs: {logdir}")

@@ -124,7 +124,11 @@ def _common(base: Callable[..., dict[str, object]]) -> dict[str, Maker]:
 
 def _inbox() -> dict[str, Maker]:
     def sized(n: int) -> Maker:
-        return lambda a, r: (_json(_article(a, r, text=(_figures_text(r) + " ") * (n // 60))), a)
+        def make(a: str, r: random.Random) -> tuple[bytes, str | None]:
+            line = _figures_text(r) + " "
+            return _json(_article(a, r, text=(line * (n // len(line) + 1))[:n])), a
+
+        return make
 
     return {
         **_common(_article),
@@ -197,13 +201,12 @@ FAMILIES: dict[Target, dict[str, Maker]] = {
 BIG = frozenset({"text_5mb", "text_1mb", "many_facts", "deep_nesting"})
 
 
-def poisons(count: int, seed: int = 3, tag: str = "fz", big_share: float = 0.004
-            ) -> Iterator[Poison]:
-    """`count` malformed messages over the three input streams; heavy ones kept rare."""
+def poisons(count: int, seed: int = 3, tag: str = "fz", big_share: float = 0.004,
+            targets: tuple[Target, ...] = ("inbox", "articles", "facts")) -> Iterator[Poison]:
+    """`count` malformed messages over the input streams in turn; heavy ones kept rare."""
     rng = random.Random(seed)
-    targets: list[Target] = ["inbox", "articles", "facts"]
     for n in range(count):
-        target = targets[n % 3]
+        target = targets[n % len(targets)]
         family = rng.choice(sorted(FAMILIES[target]))
         while family in BIG and rng.random() > big_share * len(FAMILIES[target]):
             family = rng.choice(sorted(FAMILIES[target]))
