@@ -192,6 +192,9 @@ def _facts_stream() -> dict[str, Maker]:
         "bad_country": lambda a, r: (_json(_facts(a, r, country="Atlantis")), a),
         "many_facts": lambda a, r: (_json(_facts(a, r, facts=[fact(r)] * 5000)), a),
         "no_facts": lambda a, r: (_json(_facts(a, r, facts=[])), a),
+        "infinite_time": lambda a, r: (
+            _json(_facts(a, r))[:-1] + r.choice([b',"ingested_at":Infinity}',
+                                                 b',"extracted_at":NaN}']), a),
     }
 
 

@@ -62,7 +62,8 @@ class ArticleIn(BaseModel):
 class Article(BaseModel):
     """A normalised article on the articles stream."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity are no times: refused here, not passed on as null
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     schema_version: Literal[1] = ARTICLE_SCHEMA_VERSION
     id: str = Field(min_length=1, max_length=200)

@@ -57,7 +57,8 @@ Fact = Annotated[CasualtyFact | MeasureFact, Field(discriminator="type")]
 class ArticleFacts(BaseModel):
     """What extract publishes for each article."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity are no times: refused here, not passed on as null
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     schema_version: Literal[1] = FACTS_SCHEMA_VERSION
     article_id: str
