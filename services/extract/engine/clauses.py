@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import itertools
-import operator
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from services.extract.engine.grammar import (
     BREAK_MARK,
     FIGURE_MARK,
+    HARD_BREAK_MARK,
     MEASURE_MARK,
     NON_PERSON_MARK,
-    ROLE_MARKS,
+    NUMBER_MARK,
     STATUS_MARK,
 )
 from services.extract.engine.numbers import Figure, FigureReader, is_time_or_money
 from services.extract.engine.phrases import Match
-from services.extract.engine.tokens import DIGIT, Tokens, match_key
-
-_HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
-_BREAK_KEYS = frozenset(match_key(mark, mark) for mark in _HARD_BREAKS)
-"""the look-up keys of the marks in `_HARD_BREAKS`"""
-_KEY = operator.attrgetter("key")
+from services.extract.engine.tokens import DIGIT, Tokens
 
 
 @dataclass(slots=True)
@@ -63,23 +57,19 @@ class Marks:
     @classmethod
     def read(
         cls, figures: FigureReader, tokens: Tokens, roles: list[dict[str, Match]],
-        found: dict[int, dict[str, Match]], marked: list[tuple[int, int]] | None = None,
+        marked: list[tuple[int, int]],
     ) -> Marks:
-        """`marked` lists the tokens with a role of `ROLE_MARKS` (see `Grammar.read`);
-        without it, every token where something starts is looked at."""
-        keys: list[str] = list(map(_KEY, tokens))
-        everywhere = range(len(tokens))
-        starts = list(itertools.compress(everywhere, figures.opens_any(tokens, keys)))
-        breaks = [i for i in itertools.compress(everywhere, map(_BREAK_KEYS.__contains__, keys))
-                  if not _clock(tokens, i)]
+        """`marked`: the tokens with bits, as `Grammar.read` lists them."""
+        starts: list[int] = []
+        breaks: list[int] = []
         measures: list[int] = []
         statuses: list[int] = []
         masked: set[int] = set()
-        if marked is None:
-            marked = [(i, _marks(r)) for i, r in found.items()]
         for i, bits in marked:
-            if bits & FIGURE_MARK and figures.opens(tokens, roles[i]):
+            if bits & NUMBER_MARK or (bits & FIGURE_MARK and figures.opens(tokens, roles[i])):
                 starts.append(i)
+            if bits & HARD_BREAK_MARK and not _clock(tokens, i):
+                breaks.append(i)
             if bits & MEASURE_MARK:
                 measures.append(i)
             if bits & BREAK_MARK:
@@ -90,13 +80,6 @@ class Marks:
                 masked.update(range(i, roles[i]["non_persons"].end))
         return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)),
                    sorted(i for i in statuses if i not in masked))
-
-
-def _marks(roles: dict[str, Match]) -> int:
-    bits = 0
-    for role in roles:
-        bits |= ROLE_MARKS.get(role, 0)
-    return bits
 
 
 def _clock(tokens: Tokens, i: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.extract.engine.phrases import Match, PhraseMatcher
-from services.extract.engine.tokens import Tokens, fold
+from services.extract.engine.tokens import DIGIT, SENTENCE_END, WORD, Piece, Tokens, fold
 from services.extract.lexicon import Lexicon
 
 # role names used by the engine modules
@@ -21,6 +21,10 @@ LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
 # bits of the roles some readers look for at every token: `Grammar.read` lists where they are
 FIGURE_MARK, MEASURE_MARK, BREAK_MARK, STATUS_MARK, NON_PERSON_MARK, PLACE_MARK = (
     1, 2, 4, 8, 16, 32)
+# and of what a token is, whatever its roles: a number (digits or number words), a mark that
+# may end a sentence, a mark that ends a clause
+NUMBER_MARK, STOP_MARK, HARD_BREAK_MARK = 64, 128, 256
+HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
 ROLE_MARKS = {
     **dict.fromkeys((QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE), FIGURE_MARK),
     MEASURE: MEASURE_MARK, "clause_breaks": BREAK_MARK, STATUS: STATUS_MARK,
@@ -51,6 +55,30 @@ class NumberWords:
             return "scale", self.scales[word]
         return None
 
+    def parts(self, word: str) -> list[tuple[str, int]] | None:
+        """The number words of a folded word, hyphenated ones part by part, or None."""
+        whole = self.value_of(word)
+        if whole is not None:
+            return [whole]
+        if "-" not in word:
+            return None
+        pieces = word.split("-")
+        out: list[tuple[str, int]] = []
+        k = 0
+        while k < len(pieces):
+            for stop in range(len(pieces), k, -1):  # longest known compound first
+                hit = self.value_of("-".join(pieces[k:stop]))
+                if hit is not None:
+                    out.append(hit)
+                    k = stop
+                    break
+            else:
+                if pieces[k] in self.connectors and out:
+                    k += 1
+                    continue
+                return None
+        return out
+
 
 class Grammar:
     """Everything the engine needs of one language, compiled at construction."""
@@ -67,7 +95,7 @@ class Grammar:
             ambiguous=frozenset(fold(c) for c in nums.ambiguous),
         )
         self.future_suffixes = tuple(s.lower() for s in lexicon.cues.future_suffixes)
-        m = PhraseMatcher(ROLE_MARKS)
+        m = PhraseMatcher(ROLE_MARKS, self._token_marks)
         for i, amount in enumerate(lexicon.amounts):
             m.add_all(amount.phrases, AMOUNT, str(i))
         q = lexicon.qualifiers
@@ -105,6 +133,15 @@ class Grammar:
             m.add_all(phrases, role)
         self.matcher = m
 
+    def _token_marks(self, tok: Piece) -> int:
+        """`NUMBER_MARK`, `STOP_MARK`, `HARD_BREAK_MARK`: what a token is."""
+        if tok.kind == DIGIT:
+            return NUMBER_MARK
+        if tok.kind == WORD:
+            return NUMBER_MARK if self.numbers.parts(tok.fold) is not None else 0
+        return (STOP_MARK if tok.text in SENTENCE_END else 0) | (
+            HARD_BREAK_MARK if tok.text in HARD_BREAKS else 0)
+
     def scan(
         self, tokens: Tokens
     ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]]]:
@@ -118,7 +155,8 @@ class Grammar:
     def read(
         self, tokens: Tokens
     ) -> tuple[list[dict[str, Match]], dict[int, dict[str, Match]], list[tuple[int, int]]]:
-        """`scan`, and (token, `ROLE_MARKS` bits of its roles) where a marked role starts."""
+        """`scan`, and (token, bits) where a marked role starts or a token is one of those
+        `_token_marks` tells: bits of `ROLE_MARKS` for its roles, and of what it is."""
         found, marked = self.matcher.read(tokens)
         out: list[dict[str, Match]] = [_NOTHING] * len(tokens)
         for i, roles in found.items():

@@ -61,25 +61,8 @@ class FigureReader:
         self.g = grammar
         self.words = grammar.numbers
         self._seen: dict[str, list[tuple[str, int]] | None] = {}
-        self._opens: dict[str, bool] = {}
         w = grammar.numbers
         self.number_words = frozenset(w.units) | frozenset(w.multipliers) | frozenset(w.scales)
-
-    def opens_any(self, tokens: Tokens, keys: list[str]) -> list[bool]:
-        """Whether a figure may start at each token whatever its roles: digits or a number
-        word. Cached by look-up key (a key tells words, digits and marks apart, and gives
-        a word's fold)."""
-        known = self._opens
-        out: list[bool | None] = list(map(known.get, keys))
-        if None in out:
-            for i in [i for i, flag in enumerate(out) if flag is None]:
-                tok = tokens[i]
-                out[i] = flag = tok.kind == DIGIT or (tok.kind == WORD and (
-                    tok.fold in self.number_words
-                    or ("-" in tok.fold and self._parts(tok.fold) is not None)))
-                if len(known) < _CACHE:
-                    known[keys[i]] = flag
-        return out  # type: ignore[return-value]  # no None left
 
     def opens(self, tokens: Tokens, roles: dict[str, Match]) -> bool:
         """Whether a figure may start at a token with these roles: any figure role, but a
@@ -135,27 +118,7 @@ class FigureReader:
         return parts
 
     def _read_parts(self, word: str) -> list[tuple[str, int]] | None:
-        whole = self.words.value_of(word)
-        if whole is not None:
-            return [whole]
-        if "-" not in word:
-            return None
-        pieces = word.split("-")
-        out: list[tuple[str, int]] = []
-        k = 0
-        while k < len(pieces):
-            for stop in range(len(pieces), k, -1):  # longest known compound first
-                hit = self.words.value_of("-".join(pieces[k:stop]))
-                if hit is not None:
-                    out.append(hit)
-                    k = stop
-                    break
-            else:
-                if pieces[k] in self.words.connectors and out:
-                    k += 1
-                    continue
-                return None
-        return out
+        return self.words.parts(word)
 
     def number_at(self, tokens: Tokens, i: int, end: int) -> tuple[int, int, bool] | None:
         """(value, end, ambiguous word) of a plain number at i: digits or words."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
@@ -37,7 +37,7 @@ class _Node:
         return bool(self.exact or self.prefix or self.wildcard)
 
 
-_Step = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...], int]
+_Step = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...], int, int]
 _NO_STEP = cast("_Step", ())
 """the step of a token where nothing starts: empty, so false"""
 _KEY = operator.attrgetter("key")
@@ -52,12 +52,17 @@ class Match(NamedTuple):
 
 
 class PhraseMatcher:
-    """`marks` gives roles a bit: `read` also lists the tokens where a phrase of a marked
-    role starts, with the bits of their roles, so that a reader of a few roles need not
-    look at every token."""
+    """`marks` gives roles a bit, and `token_marks` bits to a token for what it is: `read`
+    also lists the tokens with bits (where a phrase of a marked role starts, or a token
+    has bits of its own), so that a reader of a few roles need not look at every token.
+    A token's own bits must follow from its look-up key."""
 
-    def __init__(self, marks: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, marks: Mapping[str, int] | None = None,
+        token_marks: Callable[[Piece], int] | None = None,
+    ) -> None:
         self._marks = dict(marks or {})
+        self._token_marks = token_marks
         self._root = _Node()
         self._starts: dict[str, _Step] = {}
         """the trie's first step for a word, computed once per word (the trie is fixed once
@@ -131,19 +136,21 @@ class PhraseMatcher:
         return ends, far, cut
 
     def _first_step(self, tok: Piece) -> _Step:
-        """What one word starts: its one-word phrases (one value per role), and the nodes
-        a longer phrase goes on from; nothing for a quote mark."""
+        """What one word starts: its one-word phrases (one value per role), the nodes a
+        longer phrase goes on from, the bits of its one-word phrases and its own, and its
+        own; nothing for a quote mark."""
         if tok.quote:
             return _NO_STEP
+        own = self._token_marks(tok) if self._token_marks is not None else 0
         nodes = self._children(self._root, tok)
         single: dict[str, str] = {}
         for node in nodes:
             for role, value in node.payloads:
                 single.setdefault(role, value)
         deeper = tuple(n for n in nodes if n.branches)
-        if not single and not deeper:
+        if not single and not deeper and not own:
             return _NO_STEP
-        return tuple(single.items()), deeper, self._bits(single)
+        return tuple(single.items()), deeper, self._bits(single) | own, own
 
     def _bits(self, roles: Iterable[str]) -> int:
         marks = self._marks
@@ -184,7 +191,7 @@ class PhraseMatcher:
     def read(
         self, tokens: Tokens
     ) -> tuple[dict[int, dict[str, Match]], list[tuple[int, int]]]:
-        """`scan`, and (token, bits of its roles) where a phrase of a marked role starts."""
+        """`scan`, and (token, bits) for each token with bits (see the class)."""
         found: dict[int, dict[str, Match]] = {}
         marked: list[tuple[int, int]] = []
         n = len(tokens)
@@ -193,14 +200,14 @@ class PhraseMatcher:
         keys: list[str] = list(map(_KEY, tokens))
         steps = self._steps(tokens, keys)
         for i in itertools.compress(range(n), steps):  # where something starts
-            single, deeper, bits = steps[i]
+            single, deeper, bits, own = steps[i]
             key = keys[i]
             if not deeper:  # one-word phrases only: no walk
                 if single:
                     found[i] = {role: make(Match, (role, value, i, i + 1))
                                 for role, value in single}
-                    if bits:
-                        marked.append((i, bits))
+                if bits:
+                    marked.append((i, bits))
                 continue
             # words read before from the same first words, and no further (a walk reads the
             # same words for the same keys: keys tell words, numbers and marks apart)
@@ -214,19 +221,19 @@ class PhraseMatcher:
                 if ends_read:
                     found[i] = {role: make(Match, (role, v, i, i + size))
                                 for role, size, v in ends_read}
-                    if bits:
-                        marked.append((i, bits))
+                if bits:
+                    marked.append((i, bits))
                 continue
             ends, far, cut = self._walk(tokens, i, single, deeper)
-            bits = self._bits(ends)
+            bits = self._bits(ends) | own  # (own bits follow from the first key: kept)
             if far - i <= _READ_WORDS and not cut and len(read) < _START_CACHE:
                 read[tuple(keys[i:far])] = (
                     tuple((role, j - i, v) for role, (j, v) in ends.items()), bits)
             if ends:
                 found[i] = {role: make(Match, (role, end[1], i, end[0]))
                             for role, end in ends.items()}
-                if bits:
-                    marked.append((i, bits))
+            if bits:
+                marked.append((i, bits))
         return found, marked
 
 

@@ -10,7 +10,7 @@ from schemas.facts import CasualtyFact, Fact, MeasureFact
 from schemas.vocab import MeasureStatus, Qualifier
 from services.extract.engine.casualties import Casualty, CasualtyReader
 from services.extract.engine.clauses import Marks, Sentence, read_sentence
-from services.extract.engine.grammar import Grammar
+from services.extract.engine.grammar import STOP_MARK, Grammar
 from services.extract.engine.locate import MULTI, Located
 from services.extract.engine.measures import RANK_REPORTED, Measure, MeasureReader
 from services.extract.engine.numbers import FigureReader
@@ -85,7 +85,7 @@ def extract_facts(
     if not tokens:
         return []
     year = int(published[:4]) if published and published[:4].isdigit() else None
-    roles, starting, marked = grammar.read(tokens)
+    roles, _, marked = grammar.read(tokens)
     figures, casualty_reader, measure_reader = engine.figures, engine.casualties, engine.measures
     places = engine.places
     mentions = places.mentions(source, tokens, roles, 0, len(tokens), marked)
@@ -93,8 +93,9 @@ def extract_facts(
     title_end = _title_end(text, title)
     casualties: list[tuple[Casualty, str | None]] = []
     measures: list[tuple[Measure, str | None]] = []
-    marks = Marks.read(figures, tokens, roles, starting, marked)
-    for s_start, s_end in sentence_spans(tokens, text, source.starts):
+    marks = Marks.read(figures, tokens, roles, marked)
+    stops = [i for i, bits in marked if bits & STOP_MARK]
+    for s_start, s_end in sentence_spans(tokens, text, source.starts, stops):
         if _intertitle(text, tokens, s_start, s_end):
             continue
         sent = read_sentence(figures, tokens, roles, marks, s_start, s_end)

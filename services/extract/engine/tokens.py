@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -21,7 +21,7 @@ _TOKEN = re.compile(
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _QUOTES = frozenset("\"“”«»„‟‹›'’‘")
-_SENTENCE_END = frozenset(".!?")
+SENTENCE_END = frozenset(".!?")
 DIGIT, WORD, MARK = "digit", "word", "mark"
 
 
@@ -213,8 +213,11 @@ def sentences(tokens: list[Token], text: str) -> list[tuple[int, int]]:
     return sentence_spans(tokens, text, [t.start for t in tokens])
 
 
-def sentence_spans(tokens: Tokens, text: str, starts: Sequence[int]) -> list[tuple[int, int]]:
-    """`sentences`, where each token starts at `starts`."""
+def sentence_spans(
+    tokens: Tokens, text: str, starts: Sequence[int], stops: Iterable[int] | None = None
+) -> list[tuple[int, int]]:
+    """`sentences`, where each token starts at `starts`; `stops`, where known, the marks
+    that may end a sentence (else every token is looked at)."""
     ends: set[int] = set()
     n = len(tokens)
     at = text.find("\n")
@@ -223,8 +226,9 @@ def sentence_spans(tokens: Tokens, text: str, starts: Sequence[int]) -> list[tup
         if 0 <= k < n - 1:
             ends.add(k)
         at = text.find("\n", at + 1)
-    for i, tok in enumerate(tokens):
-        if tok.kind == MARK and tok.text in _SENTENCE_END:
+    for i in range(n) if stops is None else stops:
+        tok = tokens[i]
+        if tok.kind == MARK and tok.text in SENTENCE_END:
             prev = tokens[i - 1] if i else None
             nxt = tokens[i + 1] if i + 1 < n else None
             short = prev is not None and prev.kind == WORD and len(prev.text) == 1 and prev.upper
