@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.extract.engine.phrases import PhraseMatcher
-from services.extract.engine.tokens import DIGIT, MARK, WORD, sentences, tokenize
+from services.extract.engine.tokens import DIGIT, MARK, WORD, read, sentences, tokenize
 
 TOKENS = [
     ("thousands-dot", "2.000 personnes", ["2.000", "personnes"]),
@@ -86,3 +86,13 @@ def test_a_text_cut_mid_phrase_leaves_the_next_texts_alone() -> None:
     assert m.scan(tokenize("it was the largest")) == {}
     found = m.scan(tokenize("in the largest city"))
     assert [(i, r["role"].value) for i, r in found.items()] == [(1, "the largest city")]
+
+
+@pytest.mark.parametrize(("text", "want"), [pytest.param(*r[1:], id=r[0]) for r in TOKENS])
+def test_read_gives_the_tokens_as_words_with_their_offsets(text: str, want: list[str]) -> None:
+    words, read_text = read(f"x {text} {text}")
+    toks = tokenize(f"x {text} {text}")
+    assert [w.text for w in words] == ["x", *want, *want]
+    assert [(w.text, w.norm, w.fold, w.kind, w.upper, w.quote, w.key) for w in words] == [
+        (t.text, t.norm, t.fold, t.kind, t.upper, t.quote, t.key) for t in toks]
+    assert list(read_text.starts) == [t.start for t in toks]

@@ -58,10 +58,6 @@ class Word(NamedTuple):
     quote: bool = False
     key: str = ""
 
-    @property
-    def is_quote(self) -> bool:
-        return self.quote
-
 
 Piece = Word | Token
 Tokens = Sequence[Piece]
