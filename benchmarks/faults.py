@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         codes = run.procs.stop_all()
         server.cleanup()
     result["unclean_exits"] = sum(1 for code in codes.values() if code != 0)
+    result["exit_codes"] = ",".join(f"{k}:{c}" for k, c in codes.items() if c != 0) or "-"
     ok = all(result[k] == 0 for k in MUST_BE_ZERO)
     print(f"worker logs: {logdir}")
     print(" ".join(f"{k}={v}" for k, v in result.items()))
