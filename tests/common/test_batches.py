@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import orjson
 import pytest
@@ -14,7 +14,7 @@ from faststream.redis.parser import BinaryMessageFormatV1
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from services.common.batches import payload_of
+from services.common.batches import kept, payload_of
 from services.common.broker import DATA_FIELD, create_broker
 from services.common.consume import UnprocessableError, emit_json, subscribe_guarded
 from services.common.entries import read_range
@@ -217,3 +217,33 @@ async def test_payload_of_opens_faststream_binary_envelope() -> None:
     wrapped = await BinaryMessageFormatV1.encode(message=b'{"a": 1}', reply_to=None,
                                                  headers={}, correlation_id="c")
     assert payload_of({b"__data__": wrapped}) == b'{"a": 1}'
+
+
+class _SwallowingRedis:
+    """A client whose command swallows the task's cancellation, as redis-py 8.1 can."""
+
+    def __init__(self) -> None:
+        self.claims = 0
+
+    async def xclaim(self, *_args: object, **_kwargs: object) -> list[str]:
+        self.claims += 1
+        with suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.05)
+        return []
+
+
+async def test_keeping_ends_with_its_block_even_if_a_claim_swallows_the_cancel() -> None:
+    client = _SwallowingRedis()
+
+    async def block() -> None:
+        async with kept(client, stream="s", group="g", consumer="c", ids=["1-0"],  # type: ignore[arg-type]
+                        let_go=set(), idle_ms=30):
+            while not client.claims:
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0.02)  # the block ends while a claim is in flight
+
+    done, _ = await asyncio.wait({asyncio.create_task(block())}, timeout=5)
+    assert done, "the block never ended: its keeper went on claiming"
+    claims = client.claims
+    await asyncio.sleep(0.2)
+    assert client.claims == claims, "the keeper went on claiming after its block"
