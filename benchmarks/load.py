@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from benchmarks.synthetic import articles
 from services.common.broker import DATA_FIELD
+from services.common.entries import read_after
 
 DATA = DATA_FIELD.encode()
 
@@ -95,16 +96,16 @@ class Chain:
 
         async def follow() -> None:
             while len(latencies) < len(bodies):
-                got = await self.redis.xread({self.answers: self.cursor}, count=1000, block=100)
+                got = await read_after(self.redis, self.answers, self.cursor, count=1000,
+                                       block_ms=100)
                 now = time.perf_counter()
-                for _s, entries in got or []:
-                    for entry_id, fields in entries:
-                        self.cursor = entry_id.decode()
-                        data = orjson.loads(fields[DATA])
-                        key = self.answer_id(data)
-                        if key is not None and key in sent:
-                            latencies.append(now - sent.pop(key))
-                            self.outcomes[str(data.get("outcome", "answered"))] += 1
+                for entry_id, payload in got:
+                    self.cursor = entry_id
+                    data = orjson.loads(payload)
+                    key = self.answer_id(data)
+                    if key is not None and key in sent:
+                        latencies.append(now - sent.pop(key))
+                        self.outcomes[str(data.get("outcome", "answered"))] += 1
             done.set()
 
         follower = asyncio.create_task(follow())

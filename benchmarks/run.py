@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -120,17 +121,22 @@ def start(redis_url: str, redis_pid: int | None, logdir: Path) -> Bench:
     )
 
 
-async def stop(bench: Bench) -> None:
+async def stop(bench: Bench, *, private: bool) -> None:
     for p in bench.hops:
         p.terminate()
     for p in bench.hops:
         p.wait(timeout=10)
     bench.workers.stop_all()
-    keys = [k async for k in bench.redis.scan_iter(match="bench-*")]
-    keys += [k async for k in bench.redis.scan_iter(match="*{bench-*")]
-    if keys:
-        await bench.redis.delete(*keys)
-    await bench.redis.aclose()
+    try:
+        if not private:  # a private server goes away with its data
+            for pattern in (f"{bench.prefix}*", f"*{{{bench.prefix}*", "bench-transport-*"):
+                keys = [k async for k in bench.redis.scan_iter(match=pattern, count=1000)]
+                for first in range(0, len(keys), 1000):  # UNLINK: Redis frees them apart
+                    await bench.redis.unlink(*keys[first:first + 1000])
+    except (OSError, RedisError) as exc:
+        print(f"benchmark keys not all deleted: {type(exc).__name__}: {exc}", file=sys.stderr)
+    finally:
+        await bench.redis.aclose()
 
 
 async def latencies(chain: Chain, tag: str, plan: Plan) -> dict[str, float]:
@@ -223,7 +229,7 @@ async def run(redis_url: str, redis_pid: int | None, logdir: Path, plan: Plan
             bench.pipeline.outcomes["alerted"] / answered, 3) if answered else 0.0
         out.update(await memory(bench, plan))
     finally:
-        await stop(bench)
+        await stop(bench, private=redis_pid is not None)
     return out
 
 

@@ -24,7 +24,8 @@ from services.common.broker import JsonBodyFormat
 
 
 def hop_app(redis_url: str, source: str, target: str, group: str) -> FastStream:
-    broker = RedisBroker(redis_url, message_format=JsonBodyFormat, logger=None)
+    # logger=None: no log line per message (faststream accepts it; its stub says LoggerProto)
+    broker = RedisBroker(redis_url, message_format=JsonBodyFormat, logger=None)  # type: ignore[arg-type]
     publisher = broker.publisher(stream=target)
 
     @broker.subscriber(stream=StreamSub(source, group=group, consumer=f"hop-{os.getpid()}",

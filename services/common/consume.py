@@ -167,6 +167,11 @@ async def send_receipt(
     await emit_json(redis, streams.receipts, receipt, settings.worker.stream_maxlen)
 
 
+def _id_of(item: BaseModel) -> str | None:
+    value = getattr(item, "article_id", None) or getattr(item, "id", None)
+    return value if isinstance(value, str) else None
+
+
 def _article_id_of(payload: bytes) -> str | None:
     try:
         data = orjson.loads(payload)
@@ -218,8 +223,7 @@ class Guard(Generic[M]):
         (handled or dead-lettered) and may be acknowledged once `writes` are written, False
         when it stays pending."""
         worker, stream, model = self.worker, self.stream, self.model
-        article_id = _article_id_of(payload)
-        structlog.contextvars.bind_contextvars(worker=worker, article_id=article_id)
+        structlog.contextvars.bind_contextvars(worker=worker)
         entry_token = current_message_id.set(message_id)
         started = time.perf_counter()
         try:
@@ -227,6 +231,8 @@ class Guard(Generic[M]):
                 payload.decode("utf-8")
                 item = known if known is not None else model.model_validate_json(payload)
             except (UnicodeDecodeError, ValidationError) as exc:
+                article_id = _article_id_of(payload)
+                structlog.contextvars.bind_contextvars(article_id=article_id)
                 reason = (
                     f"invalid {model.__name__}: {describe_validation_error(exc)}"
                     if isinstance(exc, ValidationError)
@@ -236,6 +242,8 @@ class Guard(Generic[M]):
                 await self._dead_letter(redis, message_id, payload, article_id=article_id,
                                         reason=reason, error=type(exc).__name__, attempts=1)
                 return True
+            article_id = _id_of(item)  # what _article_id_of reads, without parsing again
+            structlog.contextvars.bind_contextvars(article_id=article_id)
             try:
                 await self.handle(item, redis)
             except (RedisError, OSError):
