@@ -6,7 +6,8 @@ Sources: the inbox stream (`submit`, `POST /articles`, `tocsin submit`), and RSS
 - pure, importing neither faststream nor redis: `normalize` (canonical URL, outlet, text,
   ids), `fingerprints` (digest, MinHash, figures), `feeds` (feedparser), `pages` (trafilatura),
   `sources` (the TOML sources file);
-- with I/O: `fetch` (the careful HTTP fetcher), `dedup` (the shared memory in Redis),
+- with I/O: `fetch` (the careful HTTP fetcher), `dedup` (the shared memory in Redis, its
+  Lua in `scripts`),
   `pipeline` (one article through ingest), `poller` (feeds on a schedule), `submit`,
   `http_api`, `handlers` and `app` (the worker), `cli` (the commands).
 

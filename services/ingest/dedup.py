@@ -12,9 +12,9 @@ Keys (under `<prefix>:ingest:`), each expiring after `ingest.dedup_ttl_s`:
 - `lsh:<band>:<hash>`: sorted set, scored by time, of the ids of the first copies whose
   signature has that band.
 
-The claim is one Lua script, so two replicas cannot both claim one id, URL or text; the publish
-is another, which adds the article to the stream and marks its id published in one step, so a
-crash between the two cannot publish an article twice.
+The claim is one Lua script (scripts.py), so two replicas cannot both claim one id, URL or
+text; the publish is another, which adds the article to the stream and marks its id published
+in one step, so a crash between the two cannot publish an article twice.
 
 Speed: an article costs two round trips in the common case: the claim and the band lookup go
 in one pipeline, the remembering of a first copy and its publication in another; the band
@@ -36,87 +36,11 @@ from redis.exceptions import NoScriptError
 
 from services.common.broker import DATA_FIELD
 from services.common.streams import Streams
+from services.ingest import scripts
 from services.ingest.fingerprints import Fingerprint, bands, is_near
 
 ClaimState = Literal["claimed", "linked", "duplicate", "done"]
 _STATES = frozenset(get_args(ClaimState))
-
-_CLAIM = """
-local holder = redis.call('HGET', KEYS[1], 'token')
-if holder and holder ~= ARGV[1] then
-  return {'duplicate', ARGV[2], 'id'}
-end
-if holder and redis.call('HGET', KEYS[1], 'published') == '1' then
-  return {'done', '', ''}
-end
-if ARGV[5] == '1' then
-  local owner = redis.call('GET', KEYS[2])
-  if owner and owner ~= ARGV[2] then
-    return {'duplicate', owner, 'url'}
-  end
-end
-local first = redis.call('HMGET', KEYS[3], 'id', 'outlet')
-local state, other = 'claimed', ''
-if first[1] and first[1] ~= ARGV[2] then
-  if first[2] == false or first[2] == '' or ARGV[3] == '' or first[2] == ARGV[3] then
-    if ARGV[5] == '1' then
-      redis.call('SET', KEYS[2], first[1], 'EX', tonumber(ARGV[4]), 'NX')
-    end
-    return {'duplicate', first[1], 'text'}
-  end
-  state, other = 'linked', first[1]
-end
-local ttl = tonumber(ARGV[4])
-if not holder then
-  redis.call('HSET', KEYS[1], 'token', ARGV[1], 'published', '0')
-  redis.call('EXPIRE', KEYS[1], ttl)
-end
-if ARGV[5] == '1' then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl)
-end
-if state == 'claimed' then
-  redis.call('HSET', KEYS[3], 'id', ARGV[2], 'outlet', ARGV[3])
-  redis.call('EXPIRE', KEYS[3], ttl)
-end
-return {state, other, state == 'linked' and 'text' or ''}
-"""
-
-_PUBLISH = """
-if redis.call('HGET', KEYS[1], 'published') == '1' then
-  return false
-end
-local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', ARGV[3], ARGV[1])
-redis.call('HSET', KEYS[1], 'published', '1')
-return entry
-"""
-
-
-# KEYS: the band sets; ARGV: oldest score kept, the article's own id
-# -> flat [member, score, member, score, ...] of the other articles in those bands
-_NEAR = """
-local out = {}
-for i = 1, #KEYS do
-  local rows = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
-  for j = 1, #rows, 2 do
-    if rows[j] ~= ARGV[2] then
-      out[#out + 1] = rows[j]
-      out[#out + 1] = rows[j + 1]
-    end
-  end
-end
-return out
-"""
-
-# KEYS: the signature key, then the band sets; ARGV: signature JSON, ttl, now, id, oldest kept
-_REMEMBER = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[5])
-  redis.call('EXPIRE', KEYS[i], ARGV[2])
-end
-return 1
-"""
 
 Call = tuple[AsyncScript, list[str], list[str | bytes | float]]
 
@@ -149,10 +73,10 @@ class DedupStore:
         self._redis = redis
         self._streams = streams
         self._ttl = ttl_s
-        self._claim = redis.register_script(_CLAIM)
-        self._publish = redis.register_script(_PUBLISH)
-        self._near = redis.register_script(_NEAR)
-        self._remember = redis.register_script(_REMEMBER)
+        self._claim = redis.register_script(scripts.CLAIM)
+        self._publish = redis.register_script(scripts.PUBLISH)
+        self._near = redis.register_script(scripts.NEAR)
+        self._remember = redis.register_script(scripts.REMEMBER)
 
     def _key(self, *parts: str) -> str:
         return self._streams.key("ingest", *parts)

@@ -1,0 +1,85 @@
+"""The Lua scripts of ingest's de-duplication memory (see dedup.py for the keys).
+
+The claim and the publication are atomic, so that two replicas cannot both claim one id, URL
+or text, and a crash cannot publish an article twice; the band lookup and the remembering of
+a first copy are scripts so that each is one command instead of 32 and 97.
+"""
+
+from __future__ import annotations
+
+CLAIM = """
+local holder = redis.call('HGET', KEYS[1], 'token')
+if holder and holder ~= ARGV[1] then
+  return {'duplicate', ARGV[2], 'id'}
+end
+if holder and redis.call('HGET', KEYS[1], 'published') == '1' then
+  return {'done', '', ''}
+end
+if ARGV[5] == '1' then
+  local owner = redis.call('GET', KEYS[2])
+  if owner and owner ~= ARGV[2] then
+    return {'duplicate', owner, 'url'}
+  end
+end
+local first = redis.call('HMGET', KEYS[3], 'id', 'outlet')
+local state, other = 'claimed', ''
+if first[1] and first[1] ~= ARGV[2] then
+  if first[2] == false or first[2] == '' or ARGV[3] == '' or first[2] == ARGV[3] then
+    if ARGV[5] == '1' then
+      redis.call('SET', KEYS[2], first[1], 'EX', tonumber(ARGV[4]), 'NX')
+    end
+    return {'duplicate', first[1], 'text'}
+  end
+  state, other = 'linked', first[1]
+end
+local ttl = tonumber(ARGV[4])
+if not holder then
+  redis.call('HSET', KEYS[1], 'token', ARGV[1], 'published', '0')
+  redis.call('EXPIRE', KEYS[1], ttl)
+end
+if ARGV[5] == '1' then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl)
+end
+if state == 'claimed' then
+  redis.call('HSET', KEYS[3], 'id', ARGV[2], 'outlet', ARGV[3])
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
+return {state, other, state == 'linked' and 'text' or ''}
+"""
+
+PUBLISH = """
+if redis.call('HGET', KEYS[1], 'published') == '1' then
+  return false
+end
+local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[1], 'published', '1')
+return entry
+"""
+
+
+# KEYS: the band sets; ARGV: oldest score kept, the article's own id
+# -> flat [member, score, member, score, ...] of the other articles in those bands
+NEAR = """
+local out = {}
+for i = 1, #KEYS do
+  local rows = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
+  for j = 1, #rows, 2 do
+    if rows[j] ~= ARGV[2] then
+      out[#out + 1] = rows[j]
+      out[#out + 1] = rows[j + 1]
+    end
+  end
+end
+return out
+"""
+
+# KEYS: the signature key, then the band sets; ARGV: signature JSON, ttl, now, id, oldest kept
+REMEMBER = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[5])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1
+"""
