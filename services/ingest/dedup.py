@@ -37,7 +37,7 @@ from redis.exceptions import NoScriptError
 from services.common.broker import DATA_FIELD
 from services.common.streams import Streams
 from services.ingest import scripts
-from services.ingest.fingerprints import Fingerprint, bands, is_near
+from services.ingest.fingerprints import MIN_SHARED_BANDS, Fingerprint, bands, is_near
 
 ClaimState = Literal["claimed", "linked", "duplicate", "done"]
 _STATES = frozenset(get_args(ClaimState))
@@ -111,7 +111,7 @@ class DedupStore:
 
     def _near_call(self, article_id: str, signature: tuple[int, ...]) -> Call:
         keys = [self._key("lsh", band) for band in bands(signature)]
-        return self._near, keys, [time.time() - self._ttl, article_id]
+        return self._near, keys, [time.time() - self._ttl, article_id, MIN_SHARED_BANDS]
 
     async def claim(
         self,

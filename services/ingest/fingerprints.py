@@ -36,6 +36,11 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 PERMUTATIONS = 128
 ROWS = 4
+# A candidate shares at least this many bands. A text of Jaccard similarity s shares each band
+# with odds s**4: at s = 0.8 it shares 13 of 32 on average and fewer than 2 with odds of about
+# one in a million, while texts that only share stock phrases mostly meet in one band; on
+# look-alike texts this cuts the candidates to compare several times.
+MIN_SHARED_BANDS = 2
 # Below this many words the estimate is too coarse to call two texts near-duplicates; past
 # this many the signature reads no further (a copy is known by its first pages).
 MIN_WORDS = 20

@@ -57,17 +57,31 @@ return entry
 """
 
 
-# KEYS: the band sets; ARGV: oldest score kept, the article's own id
-# -> flat [member, score, member, score, ...] of the other articles in those bands
+# KEYS: the band sets; ARGV: oldest score kept, the article's own id, bands to share at least
+# -> flat [member, score, ...]: the other articles in at least that many of those bands, each
+#    with its earliest score
 NEAR = """
-local out = {}
+local count, first, out = {}, {}, {}
 for i = 1, #KEYS do
   local rows = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
   for j = 1, #rows, 2 do
-    if rows[j] ~= ARGV[2] then
-      out[#out + 1] = rows[j]
-      out[#out + 1] = rows[j + 1]
+    local member = rows[j]
+    if member ~= ARGV[2] then
+      local seen = count[member]
+      if seen == nil then
+        count[member], first[member] = 1, rows[j + 1]
+      else
+        count[member] = seen + 1
+        if tonumber(rows[j + 1]) < tonumber(first[member]) then first[member] = rows[j + 1] end
+      end
     end
+  end
+end
+local least = tonumber(ARGV[3])
+for member, seen in pairs(count) do
+  if seen >= least then
+    out[#out + 1] = member
+    out[#out + 1] = first[member]
   end
 end
 return out
