@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from faststream.redis import RedisBroker
 from faststream.redis.parser import BinaryMessageFormatV1, MessageFormat
 
+from services.common.redis_client import client_options
 from services.common.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def consumer_name(settings: Settings) -> str:
 def create_broker(settings: Settings, **kwargs: Any) -> RedisBroker:
     return RedisBroker(
         settings.redis_url,
+        **client_options(settings),
         message_format=JsonBodyFormat,
         graceful_timeout=settings.worker.shutdown_timeout_s,
         # faststream's own per-message lines go at DEBUG: our handlers log one line each

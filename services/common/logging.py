@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 
+import orjson
 import structlog
+
+
+def _json(event: object, **_: object) -> str:
+    """orjson for log lines (what it cannot encode is written as its str())."""
+    return orjson.dumps(event, default=str).decode()
 
 
 def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
@@ -18,12 +24,14 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         structlog.stdlib.ExtraAdder(),
     ]
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_json)
         if json
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
         processors=[
+            # first: an event below the level costs one level check, not the whole chain
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,

@@ -171,3 +171,10 @@ class Settings(BaseSettings):
         default=False,
         description="let the fetcher reach private, loopback and link-local addresses",
     )
+    redis_timeout_s: float | None = Field(
+        default=None, gt=0,
+        description="how long a Redis reply may take before the call fails and the connection "
+        "is dropped; unset: no bound (redis-py then sends each command directly instead of in a "
+        "task of its own, ~20 us less per round trip). A dead server or a cut network is found "
+        "by TCP keepalive in about 15 s either way",
+    )

@@ -62,6 +62,10 @@ class Ingestor:
         self._store = DedupStore(redis, self._streams, settings.ingest.dedup_ttl_s)
 
     @property
+    def redis(self) -> Redis:
+        return self._redis
+
+    @property
     def store(self) -> DedupStore:
         return self._store
 
