@@ -30,6 +30,7 @@ from services.alert.stories import LAST, CountryStories, LastActive, assign, fie
 from services.common.batches import held_writes
 from services.common.broker import DATA_FIELD
 from services.common.consume import emit_json
+from services.common.redis_client import queue_script
 from services.common.settings import Settings
 from services.common.streams import Streams
 
@@ -153,7 +154,7 @@ class RedisStories:
                 LastActive(field=placed.field, id=placed.story_id).model_dump_json(),
             ]
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.evalsha(self._place_script.sha, len(keys), *keys, *args)
+                queue_script(pipe, self._place_script, keys, args)
                 pipe.hmget(self.keys.state(placed.story_id), ["json", "version"])
                 pipe.hget(self.keys.applied(placed.story_id), facts.article_id)
                 answer, state, done = await pipe.execute(raise_on_error=False)

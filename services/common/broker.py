@@ -12,7 +12,7 @@ import socket
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from faststream.redis import RedisBroker
+from faststream.redis import RedisBroker, RedisClusterBroker
 from faststream.redis.parser import BinaryMessageFormatV1, MessageFormat
 
 from services.common.redis_client import client_options
@@ -66,7 +66,10 @@ def consumer_name(settings: Settings) -> str:
 
 
 def create_broker(settings: Settings, **kwargs: Any) -> RedisBroker:
-    return RedisBroker(
+    """The workers' broker; on a Redis Cluster (`redis_cluster`), faststream's cluster broker,
+    whose stream subscribers read and claim through consumer groups like the plain one."""
+    kind = RedisClusterBroker if settings.redis_cluster else RedisBroker
+    return kind(
         settings.redis_url,
         **client_options(settings),
         message_format=JsonBodyFormat,

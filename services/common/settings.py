@@ -157,6 +157,11 @@ class Settings(BaseSettings):
         default="redis://localhost:6379/0",
         validation_alias=AliasChoices("REDIS_URL", "TOCSIN_REDIS_URL"),
     )
+    redis_cluster: bool = Field(
+        default=False,
+        description="REDIS_URL names one node of a Redis Cluster: open cluster clients, which "
+        "find the other nodes and follow their redirections",
+    )
     stream_prefix: str = Field(default="tocsin", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     log_level: str = "INFO"
     log_json: bool | None = Field(
