@@ -1,6 +1,6 @@
 """The de-duplication memory in Redis, shared by every ingest replica and bounded by a TTL.
 
-Keys (under `<prefix>:ingest:`), each expiring after `ingest.dedup_ttl_s`:
+Keys (under `{<prefix>:articles}:ingest:`), each expiring after `ingest.dedup_ttl_s`:
 - `id:<article id>`: hash {token, published}: which submission claimed the id, and whether it
   reached the articles stream. The token is the inbox entry id (or a fresh one per poll), so a
   redelivery of one entry is told apart from a second submission of the same article.
@@ -15,6 +15,16 @@ Keys (under `<prefix>:ingest:`), each expiring after `ingest.dedup_ttl_s`:
 The claim is one Lua script (scripts.py), so two replicas cannot both claim one id, URL or
 text; the publish is another, which adds the article to the stream and marks its id published
 in one step, so a crash between the two cannot publish an article twice.
+
+Hash slot: a script runs on Redis Cluster only if its keys share one slot, and the claim
+takes an id, a URL and a text key at once, the band lookup 32 band keys, the publish an id key
+and the articles stream. So every key here carries the hash tag `{<prefix>:articles}`, whose
+slot is the articles stream's own (the stream's name has no braces: its slot is that of its
+whole name). The publish stays one script, and an article is still published exactly once;
+splitting it (mark, then XADD, or the reverse) would lose an article or publish it twice when
+a worker dies in between. The price: the whole de-duplication memory and the articles stream
+live on one node of a cluster; the other streams, the alert worker's stories and the feeds'
+state spread over the others.
 
 Speed: an article costs two round trips in the common case: the claim and the band lookup go
 in one pipeline, the remembering of a first copy and its publication in another; the band
@@ -35,6 +45,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
 from services.common.broker import DATA_FIELD
+from services.common.redis_client import queue_script
 from services.common.streams import Streams
 from services.ingest import scripts
 from services.ingest.fingerprints import MIN_SHARED_BANDS, Fingerprint, bands, is_near
@@ -68,6 +79,11 @@ def _sha(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def dedup_tag(streams: Streams) -> str:
+    """The hash tag of every de-duplication key: the articles stream's slot (see above)."""
+    return f"{{{streams.articles}}}"
+
+
 class DedupStore:
     def __init__(self, redis: Redis, streams: Streams, ttl_s: int) -> None:
         self._redis = redis
@@ -79,7 +95,7 @@ class DedupStore:
         self._remember = redis.register_script(scripts.REMEMBER)
 
     def _key(self, *parts: str) -> str:
-        return self._streams.key("ingest", *parts)
+        return ":".join((dedup_tag(self._streams), "ingest", *parts))
 
     async def _run(self, calls: Sequence[Call]) -> list[Any]:
         """Run scripts in one pipelined round trip, in order (EVALSHA, without redis-py's
@@ -87,7 +103,7 @@ class DedupStore:
         run again on its own."""
         pipe = self._redis.pipeline(transaction=False)
         for script, keys, args in calls:
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
+            queue_script(pipe, script, keys, args)
         results: list[Any] = await pipe.execute(raise_on_error=False)
         for n, (script, keys, args) in enumerate(calls):
             if isinstance(results[n], NoScriptError):

@@ -2,7 +2,8 @@
 
 The claim and the publication are atomic, so that two replicas cannot both claim one id, URL
 or text, and a crash cannot publish an article twice; the band lookup and the remembering of
-a first copy are scripts so that each is one command instead of 32 and 97.
+a first copy are scripts so that each is one command instead of 32 and 97. Every key a script
+takes shares one hash tag (see dedup.py), so that each runs on Redis Cluster too.
 """
 
 from __future__ import annotations

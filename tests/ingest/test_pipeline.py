@@ -13,6 +13,7 @@ from schemas.receipt import Receipt
 from services.common.broker import DATA_FIELD
 from services.common.settings import Settings
 from services.common.streams import Streams
+from services.ingest.dedup import dedup_tag
 from services.ingest.pipeline import Ingestor
 from tests.ingest.texts import retouched, story, updated
 
@@ -182,7 +183,8 @@ async def test_the_wire_format_is_one_json_field(redis: Redis, settings: Setting
 
 async def test_the_memory_expires(redis: Redis, settings: Settings) -> None:
     await Ingestor(redis, settings).ingest(ArticleIn(id="a1", url="https://one.org/s", text=TEXT))
-    keys = [k async for k in redis.scan_iter(match=f"{settings.stream_prefix}:ingest:*")]
+    tag = dedup_tag(Streams(settings.stream_prefix))
+    keys = [k async for k in redis.scan_iter(match=f"{tag}:ingest:*")]
     assert keys
     ttls = [await redis.ttl(k) for k in keys]
     assert all(0 < ttl <= settings.ingest.dedup_ttl_s for ttl in ttls)
