@@ -7,7 +7,7 @@ one round trip: one script adds the writes in order, then acknowledges, and an e
 write stops it before the XACK, so that nothing is acknowledged before its output is written.
 The writes of an entry whose handler fails are dropped with it (it stays pending and is tried
 again). A batch is flushed once its oldest finished entry has waited `worker.flush_ms`, and at
-its end.
+its end. (On a Redis Cluster, a flush takes a call per slot written: see `run_flush`.)
 
 While a batch is in hand, its entries not yet let go of are claimed again by their consumer
 every third of `worker.claim_idle_ms` (XCLAIM JUSTID: the delivery count stays), so that a
@@ -34,9 +34,11 @@ import orjson
 import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.crc import key_slot
 from redis.exceptions import RedisError
 
 from services.common.broker import DATA_FIELD, JsonBodyFormat
+from services.common.redis_client import is_cluster
 
 log = structlog.get_logger(__name__)
 
@@ -191,11 +193,54 @@ async def run_flush(
     script: AsyncScript, redis: Redis, writes: list[Write], *, stream: str = "",
     group: str = "", done: list[str] | None = None,
 ) -> None:
-    """Add `writes` in order, then acknowledge `done` on `stream` for `group`, in one call."""
+    """Add `writes` in order, then acknowledge `done` on `stream` for `group`, in one call.
+
+    On a Redis Cluster a script takes keys of one slot only, and the streams of a flush live
+    in several: there each run of consecutive writes to one slot is one call, in order, and
+    the acknowledgement comes last. Nothing is acknowledged before its output is written, as
+    on one Redis; but a worker that dies between two calls leaves its entries pending, and
+    their retry writes the unmarked outputs (facts, receipts) again: at least once, where one
+    Redis gives exactly once. Marked writes (the alerts) stay exactly once: a write and its
+    mark share a slot."""
+    if not is_cluster(redis):
+        await _flush_call(script, redis, writes, stream=stream, group=group, done=done or [])
+        return
+    for run in slot_runs(writes):
+        await _flush_call(script, redis, run, stream=run[0][0], group="", done=[])
+    if done:
+        await _flush_call(script, redis, [], stream=stream, group=group, done=done)
+
+
+def slot(key: str) -> int:
+    """The Redis Cluster hash slot of `key` (that of the text between its first braces)."""
+    return key_slot(key.encode())
+
+
+def slot_runs(writes: list[Write]) -> list[list[Write]]:
+    """`writes` cut into runs of consecutive writes whose keys share one hash slot."""
+    runs: list[list[Write]] = []
+    last: int | None = None
+    for write in writes:
+        target, _body, _maxlen, mark, _ttl = write
+        here = slot(target)
+        if mark is not None and slot(mark) != here:
+            msg = f"the mark {mark!r} is not in the slot of its stream {target!r}"
+            raise ValueError(msg)
+        if here != last:
+            runs.append([])
+            last = here
+        runs[-1].append(write)
+    return runs
+
+
+async def _flush_call(
+    script: AsyncScript, redis: Redis, writes: list[Write], *, stream: str, group: str,
+    done: list[str],
+) -> None:
     keys = [stream or (writes[0][0] if writes else "")]
     args: list[str | int] = [group, DATA_FIELD, len(writes)]
     for target, body, maxlen, mark, ttl in writes:
         keys += [target, mark or target]
         args += ["" if maxlen is None else maxlen, body, "" if ttl is None else ttl]
-    args += done or []
+    args += done
     await script(keys=keys, args=args, client=redis)
