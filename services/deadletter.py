@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from schemas.dead_letter import DeadLetter
 from services.common.broker import DATA_FIELD
 from services.common.entries import read_range
+from services.common.redis_client import is_cluster
 from services.common.streams import Streams
 
 
@@ -30,15 +32,23 @@ async def replay_dead_letters(
     """Put the payloads back on the streams they came from; returns the replayed entry ids.
 
     Each replayed letter leaves the dead-letter stream in the same transaction that re-queues
-    it, so a letter is never queued twice nor lost.
+    it, so a letter is never queued twice nor lost. On a Redis Cluster the two streams are in
+    different slots, where a transaction cannot go: the letter is queued, then deleted, so
+    that a failure in between leaves it to be queued again by the next replay (never lost;
+    twice at worst, which the workers' idempotent handling absorbs).
     """
     entries = await list_dead_letters(redis, streams, count=10_000)
     chosen = [e for e in entries if entry_ids is None or e.entry_id in set(entry_ids)]
     done = []
     for entry in chosen:
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(entry.letter.stream, {DATA_FIELD: entry.letter.payload.encode("utf-8")})
-            pipe.xdel(streams.dead_letter, entry.entry_id)
-            await pipe.execute()
+        body: dict[FieldT, EncodableT] = {DATA_FIELD: entry.letter.payload.encode("utf-8")}
+        if is_cluster(redis):
+            await redis.xadd(entry.letter.stream, body)
+            await redis.xdel(streams.dead_letter, entry.entry_id)
+        else:
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.xadd(entry.letter.stream, body)
+                pipe.xdel(streams.dead_letter, entry.entry_id)
+                await pipe.execute()
         done.append(entry.entry_id)
     return done
