@@ -1,10 +1,15 @@
 """Extraction in child processes: the event loop never blocks, and no article can stall it.
 
 `ExtractionPool` keeps `extract.processes` children (one per core by default), each loading
-the lexicons once when it starts and reading one article at a time. An article that takes
-longer than `extract.timeout_s` is abandoned (`ExtractionTimeoutError`) and its child killed
-and replaced; a child that dies on an article raises `ExtractionCrashedError` and is replaced
-too. Articles and facts cross the pipe as JSON.
+the lexicons once when it starts (see child.py). An article that takes longer than
+`extract.timeout_s` is abandoned (`ExtractionTimeoutError`) and its child killed and replaced;
+a child that dies on an article raises `ExtractionCrashedError` and is replaced too. Articles
+and facts cross the pipe as JSON.
+
+`extract_all` cuts a batch of articles into one run per child, each sent and answered in one
+message: a wake-up of the worker per run, not per article (the pipe's round trips cost about
+as much as extracting a short article). A run that takes longer than the time bound, or whose
+child dies, is done again one article at a time, so that only the article at fault fails.
 
 `InProcessExtraction` is the same interface without children (`extract.processes = 0`):
 extraction then blocks the loop and has no time bound.
@@ -13,29 +18,24 @@ extraction then blocks the loop and has no time bound.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
-import signal
 import weakref
+from collections.abc import Awaitable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Protocol
 
+import orjson
 import structlog
 
 from schemas.article import Article
 from schemas.facts import ArticleFacts
-from services.common.logging import configure_logging
 from services.common.settings import ExtractSettings
+from services.extract.child import LogConfig, serve
 from services.extract.pipeline import Extractor
 
 log = structlog.get_logger(__name__)
-
-LogConfig = tuple[str, bool | None]
-"""the worker's log level and JSON choice, for the children's own log lines"""
-
-_WARM_TEXT = "Police said 3 people were injured on Monday."
 
 
 class ExtractionError(RuntimeError):
@@ -58,6 +58,10 @@ class Extraction(Protocol):
 
     async def extract(self, article: Article) -> ArticleFacts: ...
 
+    async def extract_all(
+        self, articles: Sequence[Article]
+    ) -> list[ArticleFacts | ExtractionError]: ...
+
     def close(self) -> None: ...
 
 
@@ -69,6 +73,17 @@ class InProcessExtraction:
 
     async def extract(self, article: Article) -> ArticleFacts:
         return self._extractor.extract(article)
+
+    async def extract_all(
+        self, articles: Sequence[Article]
+    ) -> list[ArticleFacts | ExtractionError]:
+        out: list[ArticleFacts | ExtractionError] = []
+        for article in articles:
+            try:
+                out.append(self._extractor.extract(article))
+            except Exception as exc:
+                out.append(ExtractionError(f"{type(exc).__name__}: {exc}"))
+        return out
 
     def close(self) -> None:
         return
@@ -89,7 +104,7 @@ class _Child:
         ctx = multiprocessing.get_context("spawn")
         ours, theirs = ctx.Pipe()
         self.process: BaseProcess = ctx.Process(
-            target=_serve, args=(theirs, settings.model_dump_json(), logs), name="extraction",
+            target=serve, args=(theirs, settings.model_dump_json(), logs), name="extraction",
             daemon=True,
         )
         self.process.start()
@@ -161,6 +176,37 @@ class ExtractionPool:
             weakref.finalize(self, _kill_all, self._children)
 
     async def extract(self, article: Article) -> ArticleFacts:
+        answer = await self._call(article.model_dump_json().encode(), len(article.text))
+        if answer.startswith(b"!"):
+            raise ExtractionError(answer[1:].decode(errors="replace"))
+        return ArticleFacts.model_validate_json(answer)
+
+    async def extract_all(
+        self, articles: Sequence[Article]
+    ) -> list[ArticleFacts | ExtractionError]:
+        """Each article's facts, or the error that stopped it, in order (see the module doc)."""
+        runs = [run for run in _cut(articles, self._size) if run]
+        done = await asyncio.gather(*(self._run(run) for run in runs))
+        return [result for run in done for result in run]
+
+    async def _run(self, run: Sequence[Article]) -> list[ArticleFacts | ExtractionError]:
+        if len(run) == 1:
+            return [await _caught(self.extract(run[0]))]
+        request = b"[" + b",".join(a.model_dump_json().encode() for a in run) + b"]"
+        try:
+            answers = orjson.loads(await self._call(request, sum(len(a.text or "") for a in run)))
+        except ExtractionError:
+            # the child was killed or died: again one by one, so that only the article at
+            # fault fails (each then has the whole time bound)
+            return [await _caught(self.extract(article)) for article in run]
+        return [
+            ExtractionError(answer[1:]) if isinstance(answer, str)
+            else ArticleFacts.model_validate(answer)
+            for answer in answers
+        ]
+
+    async def _call(self, request: bytes, chars: int) -> bytes:
+        """One request to an idle child, its answer within the time bound."""
         idle = await self._queue()
         child = await idle.get()
         if not child.process.is_alive():  # died while idle: no article's fault
@@ -170,10 +216,10 @@ class ExtractionPool:
             if not child.ready:
                 await child.call(b"", self._start_timeout)  # its "ready"
                 child.ready = True
-            answer = await child.call(article.model_dump_json().encode(), self._timeout)
+            answer = await child.call(request, self._timeout)
             answered = True
         except TimeoutError as exc:
-            log.warning("extraction_abandoned", timeout_s=self._timeout, chars=len(article.text))
+            log.warning("extraction_abandoned", timeout_s=self._timeout, chars=chars)
             msg = f"extraction took more than {self._timeout:g} s: abandoned"
             raise ExtractionTimeoutError(msg) from exc
         except (EOFError, OSError) as exc:
@@ -182,9 +228,7 @@ class ExtractionPool:
         finally:
             # a child left busy (timed out, dead, or cancelled mid-article) is not reused
             idle.put_nowait(child if answered else self._replace(child))
-        if answer.startswith(b"!"):
-            raise ExtractionError(answer[1:].decode(errors="replace"))
-        return ArticleFacts.model_validate_json(answer)
+        return answer
 
     def close(self) -> None:
         _kill_all(self._children)
@@ -213,20 +257,21 @@ def _kill_all(children: list[_Child]) -> None:
         child.kill()
 
 
-def _serve(conn: Connection, settings_json: str, logs: LogConfig) -> None:
-    """A child's loop: an article's JSON in, its facts' JSON (or "!" and the error) out."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
-    configure_logging(*logs)
-    extractor = Extractor(ExtractSettings.model_validate_json(settings_json))
-    with contextlib.suppress(Exception):  # warm the caches on a throwaway article
-        extractor.extract(Article(id="warm", text=_WARM_TEXT, lang="en", ingested_at=0.0))
-    with contextlib.suppress(EOFError, OSError):
-        if conn.recv_bytes() == b"":
-            conn.send_bytes(b"ready")
-        while True:
-            request = conn.recv_bytes()
-            try:
-                facts = extractor.extract(Article.model_validate_json(request))
-                conn.send_bytes(facts.model_dump_json().encode())
-            except Exception as exc:  # one article's bug must not end the child
-                conn.send_bytes(f"!{type(exc).__name__}: {exc}"[:2000].encode())
+def _cut(articles: Sequence[Article], parts: int) -> list[Sequence[Article]]:
+    """`articles` in `parts` consecutive runs of nearly equal length."""
+    size, extra = divmod(len(articles), parts)
+    runs, start = [], 0
+    for n in range(parts):
+        end = start + size + (1 if n < extra else 0)
+        runs.append(articles[start:end])
+        start = end
+    return runs
+
+
+async def _caught(
+    pending: Awaitable[ArticleFacts],
+) -> ArticleFacts | ExtractionError:
+    try:
+        return await pending
+    except ExtractionError as exc:
+        return exc

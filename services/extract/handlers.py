@@ -32,26 +32,46 @@ class ExtractHandler:
         self._settings = settings
         self._streams = Streams(settings.stream_prefix)
         self._extraction = extraction
-        self._started: dict[str, asyncio.Task[ArticleFacts]] = {}
+        self._started: dict[str, asyncio.Future[ArticleFacts]] = {}
 
     @asynccontextmanager
     async def ahead(self, batch: list[tuple[str, Article]]) -> AsyncIterator[None]:
-        """Start extracting a batch's articles at once when there are processes to spare;
-        `handle` then takes each result in turn (in order). What is left when the batch ends
-        (the worker stopping) is cancelled."""
+        """Start extracting a batch's articles at once when there are processes to spare (in
+        one run per process); `handle` then takes each result in turn (in order). What is
+        left when the batch ends (the worker stopping) is cancelled."""
         if self._extraction.concurrency < 2 or len(batch) < 2:
             yield
             return
-        tasks = {entry: asyncio.create_task(self._extraction.extract(article))
-                 for entry, article in batch}
-        self._started.update(tasks)
+        loop = asyncio.get_running_loop()
+        futures = {entry: loop.create_future() for entry, _ in batch}
+        self._started.update(futures)
+
+        async def extract_batch() -> None:
+            try:
+                got = await self._extraction.extract_all([article for _, article in batch])
+            except Exception as exc:  # a bug of ours: each article fails with it, none waits
+                for future in futures.values():
+                    if not future.done():
+                        future.set_exception(exc)
+                return
+            for future, result in zip(futures.values(), got, strict=True):
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+        task = asyncio.create_task(extract_batch())
         try:
             yield
         finally:
-            for entry, task in tasks.items():
+            for entry, future in futures.items():
                 self._started.pop(entry, None)
-                task.cancel()
-            await asyncio.gather(*tasks.values(), return_exceptions=True)
+                if not future.done():
+                    future.cancel()
+                elif not future.cancelled():
+                    future.exception()  # retrieved: no "never retrieved" warning
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def handle(self, article: Article, redis: Redis) -> None:
         started = time.perf_counter()

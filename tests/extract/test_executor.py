@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from schemas.article import Article
+from schemas.facts import ArticleFacts
 from services.common.settings import ExtractSettings
 from services.extract.executor import (
     ExtractionCrashedError,
+    ExtractionError,
     ExtractionPool,
     ExtractionTimeoutError,
+    InProcessExtraction,
     pool_size,
 )
 from services.extract.pipeline import Extractor
@@ -94,3 +97,43 @@ def test_pool_size_is_the_setting_when_set(processes: int, expected: int) -> Non
 
 def test_pool_size_defaults_to_one_per_core() -> None:
     assert pool_size(ExtractSettings()) == len(os.sched_getaffinity(0))
+
+
+async def test_a_batch_in_runs_gives_each_article_its_facts_in_order(pool: ExtractionPool) -> None:
+    extractor = Extractor(ExtractSettings())
+    articles = [_article(n, lang, text) for n, (lang, text) in enumerate(TEXTS * 3)]
+    got = await pool.extract_all(articles)
+    assert [g.model_dump() for g in got if isinstance(g, ArticleFacts)] == [
+        extractor.extract(a).model_dump() for a in articles
+    ]
+    assert await pool.extract_all([]) == []
+
+
+async def test_only_the_slow_article_of_a_run_is_abandoned() -> None:
+    pool = ExtractionPool(ExtractSettings(timeout_s=1.0, max_text_chars=2_000_000), 1)
+    try:
+        await pool.extract(_article(0, *TEXTS[0]))  # started
+        slow = _article(2, "en", " ".join(t for _, t in TEXTS) * 6000)  # seconds of work
+        run = [_article(1, *TEXTS[1]), slow, _article(3, *TEXTS[2])]
+        got = await pool.extract_all(run)
+        assert isinstance(got[1], ExtractionTimeoutError)
+        assert [g.article_id for g in got if isinstance(g, ArticleFacts)] == ["a1", "a3"]
+    finally:
+        pool.close()
+
+
+async def test_an_article_that_fails_in_a_run_fails_alone() -> None:
+    extraction = InProcessExtraction(Extractor(ExtractSettings()))
+    bad = Article.model_construct(id="bad", lang="en", text=None, ingested_at=0.0)  # type: ignore[call-arg]
+    got = await extraction.extract_all([_article(0, *TEXTS[0]), bad])
+    assert isinstance(got[0], ArticleFacts)
+    assert isinstance(got[1], ExtractionError)
+
+
+async def test_an_article_that_fails_in_a_pool_run_fails_alone(pool: ExtractionPool) -> None:
+    bad = Article.model_construct(id="bad", lang="en", text=None, ingested_at=0.0)  # type: ignore[call-arg]
+    run = [_article(0, *TEXTS[0]), bad, _article(2, *TEXTS[2]), _article(3, *TEXTS[1])]
+    got = await pool.extract_all(run)
+    assert isinstance(got[1], ExtractionError)
+    assert not isinstance(got[1], ExtractionTimeoutError)
+    assert [g.article_id for g in got if isinstance(g, ArticleFacts)] == ["a0", "a2", "a3"]
