@@ -78,14 +78,20 @@ class Ingestor:
             return await self.refuse(article_id_for(item), canonical_url(item.url), str(exc))
         print_ = fingerprint(article.text)
         threshold = cfg.near_duplicate_similarity
-        claim, candidates = await self._store.claim_and_look_up(
+        admitted = await self._store.admit(
             article_id=article.id,
             token=token or uuid.uuid4().hex,
             url=article.url if canonical_url(article.url) else None,
             outlet=article.outlet.casefold() if article.outlet else None,
             print_=print_,
             threshold=threshold,
+            stream=self._streams.articles,
+            body=article.model_dump_json(),
+            maxlen=self._settings.worker.stream_maxlen,
         )
+        if admitted.entry is not None:
+            return self._published(article, admitted.entry)
+        claim, candidates = admitted.claim, admitted.candidates
         if claim.state == "duplicate":
             what = "id" if claim.why == "id" else f"{claim.why} as {claim.other}"
             return await self._duplicate(article, claim.other, f"same {what}")
@@ -138,6 +144,9 @@ class Ingestor:
         )
         if entry is None:
             return self._redelivered(article)
+        return self._published(article, entry)
+
+    def _published(self, article: Article, entry: str) -> Outcome:
         verdict: Verdict = "linked" if article.duplicate_of else "published"
         log.info(
             "article_published",

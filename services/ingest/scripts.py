@@ -98,3 +98,37 @@ for i = 2, #KEYS do
 end
 return 1
 """
+
+
+def _as_function(name: str, body: str) -> str:
+    """A script above as a local Lua function of (KEYS, ARGV)."""
+    return f"local function {name}(KEYS, ARGV)\n{body.strip()}\nend\n"
+
+
+# The common case in one call: claim; then, for a text never seen, look the bands up and, when
+# no earlier first copy shares them, remember this one and publish it.
+# KEYS: id, url, text, the articles stream, sig, then the band sets (none: no band lookup)
+# ARGV: token, id, outlet, ttl, has url, oldest score kept, bands to share at least,
+#       signature JSON, now, maxlen, data field, body
+# -> the claim's answer when it is not 'claimed'; {'claimed', '', '', candidates} when some
+#    first copies share bands (the caller compares them); else {'published', entry, ''}
+ADMIT = (
+    _as_function("claim", CLAIM) + _as_function("near", NEAR)
+    + _as_function("remember", REMEMBER) + _as_function("publish", PUBLISH)
+    + """
+local got = claim({KEYS[1], KEYS[2], KEYS[3]}, {ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]})
+if got[1] ~= 'claimed' then
+  return got
+end
+if #KEYS > 5 then
+  local band_keys = {unpack(KEYS, 6)}
+  local found = near(band_keys, {ARGV[6], ARGV[2], ARGV[7]})
+  if #found > 0 then
+    return {'claimed', '', '', found}
+  end
+  remember({KEYS[5], unpack(band_keys)}, {ARGV[8], ARGV[4], ARGV[9], ARGV[2], ARGV[6]})
+end
+local entry = publish({KEYS[1], KEYS[4]}, {ARGV[12], ARGV[10], ARGV[11]})
+return {'published', entry or '', ''}
+"""
+)

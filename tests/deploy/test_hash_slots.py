@@ -102,9 +102,8 @@ class Flow(NamedTuple):
 
 
 FLOWS = [
-    Flow("ingest", _ingest, {sha(s) for s in (
-        ingest_scripts.CLAIM, ingest_scripts.NEAR, ingest_scripts.REMEMBER,
-        ingest_scripts.PUBLISH)}),
+    # ADMIT holds the claim, the band lookup and the remembering (their keys among its own)
+    Flow("ingest", _ingest, {sha(s) for s in (ingest_scripts.ADMIT, ingest_scripts.PUBLISH)}),
     Flow("alert", _alert, {sha(s) for s in (
         alert_scripts.PLACE, alert_scripts.APPLY, alert_scripts.PUBLISH)}),
     Flow("marked write", _marked_write, {sha(FLUSH)}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from redis.asyncio import Redis
 
@@ -18,6 +20,11 @@ from services.ingest.fingerprints import (
 from tests.ingest.texts import retouched, story
 
 pytestmark = pytest.mark.redis
+
+
+def _stream(settings: Settings) -> dict[str, Any]:
+    """Where `admit` publishes a first copy with nothing to compare it to."""
+    return {"stream": Streams(settings.stream_prefix).articles, "body": "{}", "maxlen": 1000}
 
 
 def _sharing(signature: tuple[int, ...], bands: int) -> Fingerprint:
@@ -39,11 +46,13 @@ async def test_a_candidate_shares_at_least_min_shared_bands(
     first = fingerprint(story(1))
     assert first.signature is not None
     await store.remember_first_copy("first", "one.org", first, 0.8)
-    _, candidates = await store.claim_and_look_up(
+    admitted = await store.admit(
         article_id="second", token="1-0", url=None, outlet="two.org",
-        print_=_sharing(first.signature, bands), threshold=0.8,
+        print_=_sharing(first.signature, bands), threshold=0.8, **_stream(settings),
     )
-    assert (candidates == ["first"]) is found
+    assert (admitted.candidates == ["first"]) is found
+    # nothing to compare: published at once, in the same call
+    assert (admitted.entry is None) is found
 
 
 async def test_candidates_come_earliest_first_and_a_retouched_copy_is_near(
@@ -54,9 +63,12 @@ async def test_candidates_come_earliest_first_and_a_retouched_copy_is_near(
     for article_id in ("a", "b"):  # two first copies of one text, "a" remembered first
         await store.remember_first_copy(article_id, article_id, fingerprint(text), 0.8)
     copy = fingerprint(retouched(text))
-    _, candidates = await store.claim_and_look_up(
+    admitted = await store.admit(
         article_id="c", token="1-0", url=None, outlet="c", print_=copy, threshold=0.8,
+        **_stream(settings),
     )
+    assert admitted.entry is None
+    candidates = admitted.candidates
     assert candidates == ["a", "b"]
     near = await store.nearest(copy, candidates, 0.8)
     assert near is not None
