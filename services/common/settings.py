@@ -18,9 +18,10 @@ class WorkerSettings(BaseModel):
     )
     polling_ms: int = Field(default=100, ge=1, description="XREADGROUP block time")
     read_count: int = Field(
-        default=10, ge=1,
-        description="entries one XREADGROUP takes at most: a consumer never holds a backlog "
-        "that another replica's claimer would take again once idle",
+        default=50, ge=1,
+        description="entries one XREADGROUP takes at most (the read, the acknowledgement and "
+        "the writes of a batch cost one round trip each, whatever its size); the entries in "
+        "hand are claimed again while they wait, so that no other replica takes them",
     )
     flush_ms: int = Field(
         default=20, ge=0,
@@ -55,6 +56,12 @@ class ExtractSettings(BaseModel):
     timeout_s: float = Field(
         default=10.0, gt=0,
         description="an article whose extraction takes longer is abandoned and dead-lettered",
+    )
+    run_chars: int = Field(
+        default=20_000, ge=1,
+        description="a batch's articles go to an extraction process in runs of up to this "
+        "many characters in all (an article longer than that goes alone): one message each "
+        "way per run, and a run stays well inside the time bound",
     )
 
 

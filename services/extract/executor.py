@@ -6,10 +6,11 @@ the lexicons once when it starts (see child.py). An article that takes longer th
 a child that dies on an article raises `ExtractionCrashedError` and is replaced too. Articles
 and facts cross the pipe as JSON.
 
-`extract_all` cuts a batch of articles into one run per child, each sent and answered in one
-message: a wake-up of the worker per run, not per article (the pipe's round trips cost about
-as much as extracting a short article). A run that takes longer than the time bound, or whose
-child dies, is done again one article at a time, so that only the article at fault fails.
+`extract_all` cuts a batch of articles into one part per child, and each part into runs of
+up to `extract.run_chars` characters, each run sent and answered in one message: a wake-up of
+the worker per run, not per article (the pipe's round trips cost about as much as extracting
+a short article). A run that takes longer than the time bound, or whose child dies, is done
+again one article at a time, so that only the article at fault fails.
 
 `InProcessExtraction` is the same interface without children (`extract.processes = 0`):
 extraction then blocks the loop and has no time bound.
@@ -185,7 +186,8 @@ class ExtractionPool:
         self, articles: Sequence[Article]
     ) -> list[ArticleFacts | ExtractionError]:
         """Each article's facts, or the error that stopped it, in order (see the module doc)."""
-        runs = [run for run in _cut(articles, self._size) if run]
+        runs = [run for part in _cut(articles, self._size)
+                for run in _runs(part, self._settings.run_chars)]
         done = await asyncio.gather(*(self._run(run) for run in runs))
         return [result for run in done for result in run]
 
@@ -265,6 +267,22 @@ def _cut(articles: Sequence[Article], parts: int) -> list[Sequence[Article]]:
         end = start + size + (1 if n < extra else 0)
         runs.append(articles[start:end])
         start = end
+    return runs
+
+
+def _runs(articles: Sequence[Article], chars: int) -> list[Sequence[Article]]:
+    """`articles` in consecutive runs of at most `chars` characters of text (at least one
+    article each)."""
+    runs: list[Sequence[Article]] = []
+    start, total = 0, 0
+    for n, article in enumerate(articles):
+        size = len(article.text or "")
+        if n > start and total + size > chars:
+            runs.append(articles[start:n])
+            start, total = n, 0
+        total += size
+    if start < len(articles):
+        runs.append(articles[start:])
     return runs
 
 

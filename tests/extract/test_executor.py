@@ -19,6 +19,7 @@ from services.extract.executor import (
     ExtractionPool,
     ExtractionTimeoutError,
     InProcessExtraction,
+    _runs,
     pool_size,
 )
 from services.extract.pipeline import Extractor
@@ -137,3 +138,20 @@ async def test_an_article_that_fails_in_a_pool_run_fails_alone(pool: ExtractionP
     assert isinstance(got[1], ExtractionError)
     assert not isinstance(got[1], ExtractionTimeoutError)
     assert [g.article_id for g in got if isinstance(g, ArticleFacts)] == ["a0", "a2", "a3"]
+
+
+@pytest.mark.parametrize(("lengths", "chars", "expected"), [
+    ([], 100, []),
+    ([10, 10, 10], 100, [3]),
+    ([60, 60, 60], 100, [1, 1, 1]),
+    ([40, 40, 40, 40], 100, [2, 2]),
+    ([500, 10, 10], 100, [1, 2]),  # a long article goes alone
+    ([10, 500, 10], 100, [1, 1, 1]),
+])
+def test_a_part_is_cut_into_runs_of_bounded_text(
+    lengths: list[int], chars: int, expected: list[int]
+) -> None:
+    part = [_article(n, "en", "x" * size) for n, size in enumerate(lengths)]
+    runs = _runs(part, chars)
+    assert [len(run) for run in runs] == expected
+    assert [a for run in runs for a in run] == part

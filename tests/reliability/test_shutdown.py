@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 SHUTDOWN_S = 4.0
 MARGIN_S = 3.0
 COUNT = 30
-READ_COUNT = Settings().worker.read_count
+READ_COUNT = 10  # a read takes a third of the backlog: the worker must stop reading after it
 
 
 def slow_articles() -> list[Article]:
@@ -65,7 +65,8 @@ async def test_sigterm_finishes_in_flight_work_and_exits_in_time(
     streams = Streams(settings.stream_prefix)
     procs = WorkerProcs(settings.redis_url, settings.stream_prefix, tmp_path,
                         claim_idle_ms=60_000,
-                        extra_env={"TOCSIN_WORKER__SHUTDOWN_TIMEOUT_S": str(SHUTDOWN_S)})
+                        extra_env={"TOCSIN_WORKER__SHUTDOWN_TIMEOUT_S": str(SHUTDOWN_S),
+                                   "TOCSIN_WORKER__READ_COUNT": str(READ_COUNT)})
     worker = procs.start("extract")
     try:
         await wait_for_group(redis, streams.articles, "extract")
