@@ -18,8 +18,8 @@ from redis.asyncio import Redis
 from schemas.alerts import Alert
 from schemas.article import ArticleIn
 from schemas.receipt import Receipt
-from services.common.consume import write_json
 from services.common.entries import last_id, read_after, read_range
+from services.common.outputs import write_json
 from services.common.settings import Settings
 from services.common.streams import Streams
 

@@ -31,7 +31,7 @@ from services.alert.webhooks import (
     wants,
 )
 from services.common.broker import DATA_FIELD
-from services.common.consume import write_json
+from services.common.outputs import write_json
 from services.common.settings import Settings, WebhookSettings
 from services.common.streams import Streams
 

@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 from schemas.facts import ArticleFacts
 from schemas.receipt import Receipt
 from services.alert.state import RedisStories
-from services.common.consume import send_receipt
 from services.common.observability import record_alert
+from services.common.outputs import send_receipt
 from services.common.settings import Settings
 from services.common.streams import Streams
 

@@ -29,7 +29,7 @@ from services.alert.rules import StoryState, apply_article
 from services.alert.stories import LAST, CountryStories, LastActive, assign, field_of
 from services.common.batches import held_writes
 from services.common.broker import DATA_FIELD
-from services.common.consume import emit_json
+from services.common.outputs import emit_json
 from services.common.redis_client import queue_script
 from services.common.settings import Settings
 from services.common.streams import Streams

@@ -14,12 +14,8 @@ from redis.asyncio import Redis
 from schemas.article import Article
 from schemas.facts import ArticleFacts
 from schemas.receipt import Receipt
-from services.common.consume import (
-    UnprocessableError,
-    current_message_id,
-    emit_json,
-    send_receipt,
-)
+from services.common.consume import UnprocessableError, current_message_id
+from services.common.outputs import emit_json, send_receipt
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.extract.executor import Extraction, ExtractionTimeoutError

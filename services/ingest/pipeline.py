@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from schemas.article import Article, ArticleIn
 from schemas.receipt import Receipt
-from services.common.consume import send_receipt
+from services.common.outputs import send_receipt
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.ingest.dedup import DedupStore

@@ -16,8 +16,9 @@ from redis.asyncio import Redis
 
 from services.common.batches import kept, payload_of
 from services.common.broker import DATA_FIELD, create_broker
-from services.common.consume import UnprocessableError, emit_json, subscribe_guarded
+from services.common.consume import UnprocessableError, subscribe_guarded
 from services.common.entries import read_range
+from services.common.outputs import emit_json
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.deadletter import list_dead_letters

@@ -18,9 +18,9 @@ from schemas.article import ArticleIn
 from schemas.dead_letter import DeadLetter
 from services.alert.offline import alerts_for
 from services.cli import as_article
-from services.common.consume import write_json
 from services.common.entries import read_range
 from services.common.observability import LagCollector, Probe, watched_groups
+from services.common.outputs import write_json
 from services.common.redis_client import connect
 from services.common.settings import Settings
 from services.common.streams import Streams

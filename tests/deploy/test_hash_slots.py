@@ -19,7 +19,7 @@ from schemas.receipt import Receipt
 from services.alert import scripts as alert_scripts
 from services.alert.state import Keys, RedisStories
 from services.common.batches import FLUSH, Write, slot, slot_runs
-from services.common.consume import emit_json
+from services.common.outputs import emit_json
 from services.common.settings import Settings
 from services.common.streams import Streams
 from services.ingest import scripts as ingest_scripts
