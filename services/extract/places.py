@@ -24,6 +24,7 @@ from typing import Any, Literal
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.extract.engine.caches import CAP
 from services.extract.language import fold, lexicon_table
 
 log = structlog.get_logger(__name__)
@@ -31,7 +32,6 @@ log = structlog.get_logger(__name__)
 Kind = Literal["name", "city", "town", "demonym", "none"]
 _TOKEN = re.compile(r"\w+")
 _ANY_CASE = frozenset({"demonym", "none"})  # kinds that count in lower case too
-_WORDS_CAP = 100_000
 
 
 def name_key(name: str) -> str:
@@ -150,7 +150,7 @@ class CountryResolver:
     def _words(self) -> tuple[dict[str, int], dict[str, str]]:
         """Each word as written -> how many words an entry starting with it may have, 0
         where none may (lower case and no entry that counts so); and -> its folded form.
-        Filled as words are met, up to `_WORDS_CAP` words."""
+        Filled as words are met, emptied when full (see engine.caches)."""
         return {}, {}
 
     def _learn(self, written: list[str], starts: list[int | None]) -> None:
@@ -162,8 +162,10 @@ class CountryResolver:
             if span is not None and not word[0].isupper():
                 span = lower.get(folded)
             starts[k] = span or 0
-            if len(span_of) < _WORDS_CAP:
-                span_of[word], fold_of[word] = span or 0, folded
+            if len(span_of) >= CAP:  # emptied together when full (see engine.caches)
+                span_of.clear()
+                fold_of.clear()
+            span_of[word], fold_of[word] = span or 0, folded
 
     def _mentions(self, text: str, folded: str | None = None) -> list[tuple[str, str, int]]:
         """(code, kind, offset) of each mention; the longest entry wins where several start.

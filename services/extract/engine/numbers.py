@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from schemas.vocab import Qualifier
+from services.extract.engine.caches import keep
 from services.extract.engine.grammar import (
     AMOUNT,
     CHANGE,
@@ -25,7 +26,6 @@ _SEPARATORS = re.compile(r"[.,\u00a0\u202f\u2009 ]")
 _GROUPED = re.compile(r"^\d{1,3}(?:[.,\u00a0\u202f\u2009 ]\d{3})+$")
 _YEAR_MIN, _YEAR_MAX = 1800, 2100
 _CURRENCY = frozenset("$€£¥₦₹")
-_CACHE = 50_000
 FIGURE_ROLES = frozenset({QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE})
 """roles a figure can start with besides a number"""
 _OPENING_ROLES = FIGURE_ROLES - {RANGE_FROM}
@@ -112,10 +112,7 @@ class FigureReader:
     def _parts(self, word: str) -> list[tuple[str, int]] | None:
         if word in self._seen:
             return self._seen[word]
-        parts = self._read_parts(word)
-        if len(self._seen) < _CACHE:
-            self._seen[word] = parts
-        return parts
+        return keep(self._seen, word, self._read_parts(word))
 
     def _read_parts(self, word: str) -> list[tuple[str, int]] | None:
         return self.words.parts(word)

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
+from services.extract.engine.caches import keep
 from services.extract.engine.tokens import WORD, Piece, Tokens, fold, tokenize
 
 Payload = tuple[str, str]
 """(role, value): what a phrase stands for, e.g. ("casualty", "killed")."""
 
 _PREFIX_KEY = 3
-_START_CACHE = 200_000
 _READ_WORDS = 4
 
 
@@ -165,9 +165,7 @@ class PhraseMatcher:
         steps: list[_Step | None] = list(map(starts.get, keys))
         if None in steps:
             for i in [i for i, step in enumerate(steps) if step is None]:
-                steps[i] = found = self._first_step(tokens[i])
-                if len(starts) < _START_CACHE:
-                    starts[keys[i]] = found
+                steps[i] = keep(starts, keys[i], self._first_step(tokens[i]))
         return steps  # type: ignore[return-value]  # no None left
 
     def _children(self, node: _Node, tok: Piece) -> list[_Node]:
@@ -226,9 +224,9 @@ class PhraseMatcher:
                 continue
             ends, far, cut = self._walk(tokens, i, single, deeper)
             bits = self._bits(ends) | own  # (own bits follow from the first key: kept)
-            if far - i <= _READ_WORDS and not cut and len(read) < _START_CACHE:
-                read[tuple(keys[i:far])] = (
-                    tuple((role, j - i, v) for role, (j, v) in ends.items()), bits)
+            if far - i <= _READ_WORDS and not cut:
+                keep(read, tuple(keys[i:far]),
+                     (tuple((role, j - i, v) for role, (j, v) in ends.items()), bits))
             if ends:
                 found[i] = {role: make(Match, (role, end[1], i, end[0]))
                             for role, end in ends.items()}

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from services.extract.engine.caches import keep
+
 # A number with thousands groups (2.000, 8 000, 1,200, thin or no-break spaces), a plain
 # number (with a decimal part), a word (letters joined by hyphens, an elided apostrophe kept
 # on its left part: d' qu' l'), or any other single mark.
@@ -87,15 +89,10 @@ def fold(text: str) -> str:
 
 _FORMS: dict[str, tuple[str, str, bool, str]] = {}
 _SHORT = 2
-_FORMS_CAP = 200_000
-
 
 def _forms(raw: str) -> tuple[str, str, bool, str]:
     norm, folded = raw.lower().translate(_APOSTROPHES), fold(raw)
-    forms = (norm, folded, raw[0].isupper(), match_key(norm, folded))
-    if len(_FORMS) < _FORMS_CAP:
-        _FORMS[raw] = forms
-    return forms
+    return keep(_FORMS, raw, (norm, folded, raw[0].isupper(), match_key(norm, folded)))
 
 
 def match_key(norm: str, folded: str) -> str:
@@ -108,10 +105,8 @@ _OTHERS: dict[str, tuple[str, bool, bool, str]] = {}
 
 def _other(raw: str, kind: str) -> tuple[str, bool, bool, str]:
     """The fields of a number or a mark after its offsets: (kind, upper, quote, key)."""
-    rest = (kind, False, raw in _QUOTES, raw if len(raw) > _SHORT else "=" + raw)
-    if len(_OTHERS) < _FORMS_CAP:
-        _OTHERS[raw] = rest
-    return rest
+    return keep(_OTHERS, raw,
+                 (kind, False, raw in _QUOTES, raw if len(raw) > _SHORT else "=" + raw))
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -175,7 +170,6 @@ _RUNS: dict[str, tuple[tuple[Word, ...], tuple[int, ...]]] = {}
 """a run of non-blanks -> its words and their offsets in it"""
 _WORDS: dict[str, Word] = {}
 """a token's text -> its word (the text tells the rest), so that runs share their words"""
-_RUNS_CAP = 100_000
 
 
 def _words(toks: list[Token]) -> tuple[tuple[Word, ...], tuple[int, ...]]:
@@ -184,18 +178,14 @@ def _words(toks: list[Token]) -> tuple[tuple[Word, ...], tuple[int, ...]]:
     for tok in toks:
         word = _WORDS.get(tok.text)
         if word is None:
-            word = Word(tok.text, tok.norm, tok.fold, tok.kind, tok.upper, tok.quote, tok.key)
-            if len(_WORDS) < _FORMS_CAP:
-                _WORDS[tok.text] = word
+            word = keep(_WORDS, tok.text, Word(tok.text, tok.norm, tok.fold, tok.kind,
+                                                tok.upper, tok.quote, tok.key))
         words.append(word)
     return tuple(words), tuple(tok.start for tok in toks)
 
 
 def _cut(run: str) -> tuple[tuple[Word, ...], tuple[int, ...]]:
-    cut = _words(tokenize(run))
-    if len(_RUNS) < _RUNS_CAP:
-        _RUNS[run] = cut
-    return cut
+    return keep(_RUNS, run, _words(tokenize(run)))
 
 
 def phrase_tokens(phrase: str) -> list[str]:
