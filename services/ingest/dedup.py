@@ -9,8 +9,8 @@ Keys (under `{<prefix>:articles}:ingest:`), each expiring after `ingest.dedup_tt
   fetched once).
 - `text:<digest>`: hash {id, outlet} of the first article with this text.
 - `sig:<article id>`: JSON `[MinHash signature, figures, outlet]` of a first copy;
-- `lsh:<band>:<hash>`: sorted set, scored by time, of the ids of the first copies whose
-  signature has that band.
+- `lsh:<band>:<hash>`: sorted set, scored by time, of the ids of the newest first copies
+  (`BAND_MEMBERS` at most) whose signature has that band.
 
 The claim is one Lua script (scripts.py), so two replicas cannot both claim one id, URL or
 text; the publish is another, which adds the article to the stream and marks its id published
@@ -50,7 +50,13 @@ from services.common.broker import DATA_FIELD
 from services.common.redis_client import queue_script
 from services.common.streams import Streams
 from services.ingest import scripts
-from services.ingest.fingerprints import MIN_SHARED_BANDS, Fingerprint, bands, is_near
+from services.ingest.fingerprints import (
+    BAND_MEMBERS,
+    MIN_SHARED_BANDS,
+    Fingerprint,
+    bands,
+    is_near,
+)
 
 ClaimState = Literal["claimed", "linked", "duplicate", "done"]
 _STATES = frozenset(get_args(ClaimState))
@@ -140,7 +146,8 @@ class DedupStore:
 
     def _near_call(self, article_id: str, signature: tuple[int, ...]) -> Call:
         keys = [self._key("lsh", band) for band in bands(signature)]
-        return self._near, keys, [time.time() - self._ttl, article_id, MIN_SHARED_BANDS]
+        return self._near, keys, [time.time() - self._ttl, article_id, MIN_SHARED_BANDS,
+                                  BAND_MEMBERS]
 
     async def claim(
         self,
@@ -181,7 +188,7 @@ class DedupStore:
         if print_.signature is not None and threshold > 0:
             keys += [self._key("lsh", band) for band in bands(print_.signature)]
         args += [now - self._ttl, MIN_SHARED_BANDS, signature, now, str(maxlen), DATA_FIELD,
-                 body]
+                 body, BAND_MEMBERS]
         (raw,) = await self._run([(self._admit, keys, args)])
         state = _text(raw[0])
         if state == "published":
@@ -218,7 +225,7 @@ class DedupStore:
         keys += [self._key("lsh", band) for band in bands(signature)]
         args: list[str | bytes | float] = [
             orjson.dumps([signature, figures, outlet or ""]), self._ttl, now, article_id,
-            now - self._ttl,
+            BAND_MEMBERS,
         ]
         return self._remember, keys, args
 

@@ -58,13 +58,15 @@ return entry
 """
 
 
-# KEYS: the band sets; ARGV: oldest score kept, the article's own id, bands to share at least
+# KEYS: the band sets; ARGV: oldest score kept, the article's own id, bands to share at least,
+# members read per band at most (the newest)
 # -> flat [member, score, ...]: the other articles in at least that many of those bands, each
 #    with its earliest score
 NEAR = """
 local count, first, out = {}, {}, {}
 for i = 1, #KEYS do
-  local rows = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
+  local rows = redis.call('ZREVRANGEBYSCORE', KEYS[i], '+inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0,
+                          tonumber(ARGV[4]))
   for j = 1, #rows, 2 do
     local member = rows[j]
     if member ~= ARGV[2] then
@@ -88,12 +90,14 @@ end
 return out
 """
 
-# KEYS: the signature key, then the band sets; ARGV: signature JSON, ttl, now, id, oldest kept
+# KEYS: the signature key, then the band sets; ARGV: signature JSON, ttl, now, id, members kept
+# per band (the newest; older than the ttl, they are no longer read, and go with the key)
 REMEMBER = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local drop = -1 - tonumber(ARGV[5])
 for i = 2, #KEYS do
   redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[5])
+  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, drop)
   redis.call('EXPIRE', KEYS[i], ARGV[2])
 end
 return 1
@@ -109,7 +113,7 @@ def _as_function(name: str, body: str) -> str:
 # no earlier first copy shares them, remember this one and publish it.
 # KEYS: id, url, text, the articles stream, sig, then the band sets (none: no band lookup)
 # ARGV: token, id, outlet, ttl, has url, oldest score kept, bands to share at least,
-#       signature JSON, now, maxlen, data field, body
+#       signature JSON, now, maxlen, data field, body, members per band
 # -> the claim's answer when it is not 'claimed'; {'claimed', '', '', candidates} when some
 #    first copies share bands (the caller compares them); else {'published', entry, ''}
 ADMIT = (
@@ -122,11 +126,11 @@ if got[1] ~= 'claimed' then
 end
 if #KEYS > 5 then
   local band_keys = {unpack(KEYS, 6)}
-  local found = near(band_keys, {ARGV[6], ARGV[2], ARGV[7]})
+  local found = near(band_keys, {ARGV[6], ARGV[2], ARGV[7], ARGV[13]})
   if #found > 0 then
     return {'claimed', '', '', found}
   end
-  remember({KEYS[5], unpack(band_keys)}, {ARGV[8], ARGV[4], ARGV[9], ARGV[2], ARGV[6]})
+  remember({KEYS[5], unpack(band_keys)}, {ARGV[8], ARGV[4], ARGV[9], ARGV[2], ARGV[13]})
 end
 local entry = publish({KEYS[1], KEYS[4]}, {ARGV[12], ARGV[10], ARGV[11]})
 return {'published', entry or '', ''}

@@ -11,6 +11,7 @@ from services.common.settings import Settings
 from services.common.streams import Streams
 from services.ingest.dedup import DedupStore
 from services.ingest.fingerprints import (
+    BAND_MEMBERS,
     MIN_SHARED_BANDS,
     PERMUTATIONS,
     ROWS,
@@ -73,3 +74,22 @@ async def test_candidates_come_earliest_first_and_a_retouched_copy_is_near(
     near = await store.nearest(copy, candidates, 0.8)
     assert near is not None
     assert near.article_id == "a"
+
+
+async def test_a_band_keeps_its_newest_first_copies_only(
+    redis: Redis, settings: Settings
+) -> None:
+    """A band shared by many texts (boilerplate) stays small, and so does its lookup."""
+    store = DedupStore(redis, Streams(settings.stream_prefix), 3600)
+    shared = fingerprint(story(4))
+    ids = [f"f{n:03d}" for n in range(BAND_MEMBERS + 6)]
+    for article_id in ids:
+        await store.remember_first_copy(article_id, article_id, shared, 0.8)
+    band_keys = [k async for k in redis.scan_iter(match=f"*{settings.stream_prefix}*:lsh:*")]
+    assert band_keys
+    assert {await redis.zcard(k) for k in band_keys} == {BAND_MEMBERS}
+    admitted = await store.admit(
+        article_id="late", token="1-0", url=None, outlet="late", print_=shared, threshold=0.8,
+        **_stream(settings),
+    )
+    assert admitted.candidates == ids[-BAND_MEMBERS:]
