@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,11 @@ class FeedItem:
 
 
 def parse_feed(content: bytes, base_url: str) -> list[FeedItem]:
-    """The items of a feed, in feed order, each once; items without an http(s) link skipped."""
+    """The items of a feed, oldest first, each once; items without an http(s) link skipped.
+
+    Oldest first is the order to take them in (a story's figures then rise as they did): by
+    their times when the feed dates every item, else in reverse feed order, as feeds list the
+    newest first."""
     parsed: Any = feedparser.parse(
         content, response_headers={"content-location": base_url}, sanitize_html=False
     )
@@ -38,6 +43,7 @@ def parse_feed(content: bytes, base_url: str) -> list[FeedItem]:
         raise FeedError(msg)
     lang = language_code(parsed.feed.get("language"))
     items: list[FeedItem] = []
+    stamps: list[float | None] = []
     seen: set[str] = set()
     for entry in parsed.entries:
         link = _link_of(entry)
@@ -45,15 +51,20 @@ def parse_feed(content: bytes, base_url: str) -> list[FeedItem]:
         if url is None or url in seen:
             continue
         seen.add(url)
+        dated = entry.get("published_parsed") or entry.get("updated_parsed")
+        stamps.append(calendar.timegm(dated) if dated else None)
         items.append(
             FeedItem(
                 url=url,
                 title=tidy_line(entry.get("title")),
-                published=_day_of(entry.get("published_parsed") or entry.get("updated_parsed")),
+                published=_day_of(dated),
                 lang=language_code(entry.get("language")) or lang,
             )
         )
-    return items
+    order = list(range(len(items)))[::-1]
+    if all(stamp is not None for stamp in stamps):
+        order.sort(key=lambda n: stamps[n] or 0.0)
+    return [items[n] for n in order]
 
 
 def _link_of(entry: Any) -> str:

@@ -26,13 +26,31 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <link rel="alternate" href="https://ex.cl/dos"/><published>2019-10-20T08:00:00Z</published>
 </entry></feed>"""
 
+NEWEST_FIRST = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Curfew</title><link>https://news.example.org/3</link>
+<pubDate>Tue, 04 Jun 2024 07:00:00 +0000</pubDate></item>
+<item><title>Toll 4</title><link>https://news.example.org/1</link>
+<pubDate>Mon, 03 Jun 2024 09:00:00 +0000</pubDate></item>
+<item><title>Toll 11</title><link>https://news.example.org/2</link>
+<pubDate>Mon, 03 Jun 2024 18:30:00 +0200</pubDate></item>
+</channel></rss>"""
+
 CASES = [
     (
         "rss",
         RSS,
-        [
-            FeedItem("https://news.example.org/a", "First item", "2022-01-06", "fr"),
+        [  # not every item dated: reverse feed order (feeds list the newest first)
             FeedItem("https://news.example.org/b", "Second", None, "fr"),
+            FeedItem("https://news.example.org/a", "First item", "2022-01-06", "fr"),
+        ],
+    ),
+    (
+        "rss, newest first",
+        NEWEST_FIRST,
+        [
+            FeedItem("https://news.example.org/1", "Toll 4", "2024-06-03", None),
+            FeedItem("https://news.example.org/2", "Toll 11", "2024-06-03", None),
+            FeedItem("https://news.example.org/3", "Curfew", "2024-06-04", None),
         ],
     ),
     (

@@ -23,10 +23,11 @@ pytestmark = pytest.mark.redis
 
 
 def rss(site: Site, paths: list[str]) -> bytes:
+    """A feed of `paths`, listed newest first as feeds do: they are taken in `paths` order."""
     items = "".join(
         f"<item><title>Item {path}</title><link>{site.url(path)}?utm_source=rss</link>"
         "<pubDate>Tue, 25 Jun 2024 18:00:00 +0000</pubDate></item>"
-        for path in paths
+        for path in reversed(paths)
     )
     return (
         "<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>"
