@@ -109,7 +109,6 @@ class DedupStore:
         self._ttl = ttl_s
         self._claim = redis.register_script(scripts.CLAIM)
         self._publish = redis.register_script(scripts.PUBLISH)
-        self._near = redis.register_script(scripts.NEAR)
         self._remember = redis.register_script(scripts.REMEMBER)
         self._admit = redis.register_script(scripts.ADMIT)
 
@@ -144,11 +143,6 @@ class DedupStore:
         ]
         return self._claim, keys, args
 
-    def _near_call(self, article_id: str, signature: tuple[int, ...]) -> Call:
-        keys = [self._key("lsh", band) for band in bands(signature)]
-        return self._near, keys, [time.time() - self._ttl, article_id, MIN_SHARED_BANDS,
-                                  BAND_MEMBERS]
-
     async def claim(
         self,
         *,
@@ -182,11 +176,14 @@ class DedupStore:
         _, keys, args = self._claim_call(
             article_id=article_id, token=token, url=url, outlet=outlet, digest=print_.digest
         )
-        keys = [*keys, stream, self._key("sig", article_id)]
-        now = time.time()
-        signature = orjson.dumps([print_.signature, print_.figures, outlet or ""])
+        keys.append(stream)
+        now, signature = time.time(), b""
         if print_.signature is not None and threshold > 0:
-            keys += [self._key("lsh", band) for band in bands(print_.signature)]
+            remembered, signature = self._remembering(
+                article_id, outlet, print_.signature, print_.figures)
+            keys += remembered
+        else:
+            keys.append(self._key("sig", article_id))
         args += [now - self._ttl, MIN_SHARED_BANDS, signature, now, str(maxlen), DATA_FIELD,
                  body, BAND_MEMBERS]
         (raw,) = await self._run([(self._admit, keys, args)])
@@ -217,15 +214,21 @@ class DedupStore:
                 return FirstCopy(other, outlet or None)
         return None
 
+    def _remembering(
+        self, article_id: str, outlet: str | None, signature: tuple[int, ...], figures: str
+    ) -> tuple[list[str], bytes]:
+        """A first copy's keys to remember it by (its signature key, then its band sets) and
+        the signature's JSON."""
+        keys = [self._key("sig", article_id)]
+        keys += [self._key("lsh", band) for band in bands(signature)]
+        return keys, orjson.dumps([signature, figures, outlet or ""])
+
     def _remember_call(
         self, article_id: str, outlet: str | None, signature: tuple[int, ...], figures: str
     ) -> Call:
-        now = time.time()
-        keys = [self._key("sig", article_id)]
-        keys += [self._key("lsh", band) for band in bands(signature)]
+        keys, stored = self._remembering(article_id, outlet, signature, figures)
         args: list[str | bytes | float] = [
-            orjson.dumps([signature, figures, outlet or ""]), self._ttl, now, article_id,
-            BAND_MEMBERS,
+            stored, self._ttl, time.time(), article_id, BAND_MEMBERS,
         ]
         return self._remember, keys, args
 
