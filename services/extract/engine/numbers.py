@@ -112,10 +112,7 @@ class FigureReader:
     def _parts(self, word: str) -> list[tuple[str, int]] | None:
         if word in self._seen:
             return self._seen[word]
-        return keep(self._seen, word, self._read_parts(word))
-
-    def _read_parts(self, word: str) -> list[tuple[str, int]] | None:
-        return self.words.parts(word)
+        return keep(self._seen, word, self.words.parts(word))
 
     def number_at(self, tokens: Tokens, i: int, end: int) -> tuple[int, int, bool] | None:
         """(value, end, ambiguous word) of a plain number at i: digits or words."""

@@ -90,6 +90,7 @@ def fold(text: str) -> str:
 _FORMS: dict[str, tuple[str, str, bool, str]] = {}
 _SHORT = 2
 
+
 def _forms(raw: str) -> tuple[str, str, bool, str]:
     norm, folded = raw.lower().translate(_APOSTROPHES), fold(raw)
     return keep(_FORMS, raw, (norm, folded, raw[0].isupper(), match_key(norm, folded)))
