@@ -6,6 +6,11 @@ import pytest
 
 from schemas.facts import CasualtyFact, MeasureFact
 from services.common.settings import ExtractSettings
+from services.extract.engine import Grammar
+from services.extract.engine.clauses import Marks, read_sentence
+from services.extract.engine.numbers import FigureReader
+from services.extract.engine.tokens import read
+from services.extract.lexicon import load_lexicon
 from services.extract.pipeline import Extractor
 
 
@@ -222,3 +227,33 @@ def test_later_status_told_with_a_pronoun(extractor: Extractor, lang: str, text:
     facts = [f for f in extractor.extract_text(text, lang) if isinstance(f, MeasureFact)]
     assert [(f.status.value, f.optional) for f in facts] == [("in_force", True), ("lifted", False)]
     assert len({f.location for f in facts}) == 1
+
+
+
+# a sentence with figures but no casualty word: its figures are not read at all (every rule
+# takes a fact's category from a casualty word of its sentence); the next sentence's are
+# (id, lang, sentence without, sentence with a casualty word, the figures read in it)
+UNREAD = [
+    ("en-distances", "en", "Fuel queues stretched for 12 km near gate 40 (ref 9f3a2).",
+     "Police said 30 people were killed.", [30]),
+    ("fr-prices", "fr", "Le litre est passé de 2 à 3 euros en 10 jours.",
+     "Au moins 12 manifestants ont été blessés.", [12]),
+    ("es-counts", "es", "Las filas crecieron 40 metros en 2 horas.",
+     "La policía detuvo a 25 personas.", [25]),
+]
+
+
+@pytest.mark.parametrize(("lang", "without", "with_", "read_"),
+                         [pytest.param(*r[1:], id=r[0]) for r in UNREAD])
+def test_sentence_without_casualty_word_reads_no_figure(
+    lang: str, without: str, with_: str, read_: list[int]
+) -> None:
+    grammar = Grammar(load_lexicon(lang))
+    figures = FigureReader(grammar)
+    tokens, source = read(f"{without} {with_}")
+    roles, _, marked = grammar.read(tokens)
+    marks = Marks.read(figures, tokens, roles, marked)
+    cut = next(i for i, at in enumerate(source.starts) if at > len(without))
+    assert read_sentence(figures, tokens, roles, marks, 0, cut).figures == []
+    second = read_sentence(figures, tokens, roles, marks, cut, len(tokens))
+    assert [f.min for f in second.figures] == read_

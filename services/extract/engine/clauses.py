@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from services.extract.engine.grammar import (
     BREAK_MARK,
+    CATEGORY_MARK,
     FIGURE_MARK,
     HARD_BREAK_MARK,
     MEASURE_MARK,
@@ -53,6 +54,8 @@ class Marks:
     breaks: list[int]
     statuses: list[int] = field(default_factory=list)
     """where a status word starts (not inside a unit such as "end of the month")"""
+    categories: list[int] = field(default_factory=list)
+    """where a casualty word starts"""
 
     @classmethod
     def read(
@@ -64,6 +67,7 @@ class Marks:
         breaks: list[int] = []
         measures: list[int] = []
         statuses: list[int] = []
+        categories: list[int] = []
         masked: set[int] = set()
         for i, bits in marked:
             if bits & NUMBER_MARK or (bits & FIGURE_MARK and figures.opens(tokens, roles[i])):
@@ -78,8 +82,10 @@ class Marks:
                 statuses.append(i)
             if bits & NON_PERSON_MARK:
                 masked.update(range(i, roles[i]["non_persons"].end))
+            if bits & CATEGORY_MARK:
+                categories.append(i)
         return cls(sorted(set(starts)), sorted(measures), sorted(set(breaks)),
-                   sorted(i for i in statuses if i not in masked))
+                   sorted(i for i in statuses if i not in masked), sorted(categories))
 
 
 def _clock(tokens: Tokens, i: int) -> bool:
@@ -99,7 +105,11 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     end: int,
 ) -> Sentence:
     s = Sentence(start, end)
-    candidates = marks.figures[bisect_left(marks.figures, start) : bisect_left(marks.figures, end)]
+    k = bisect_left(marks.categories, start)
+    casualty_word = k < len(marks.categories) and marks.categories[k] < end
+    candidates = marks.figures[
+        bisect_left(marks.figures, start) : bisect_left(marks.figures, end)
+    ] if casualty_word else []  # no casualty word: no figure of casualties to read
     k = bisect_left(marks.measures, start)
     s.measures = k < len(marks.measures) and marks.measures[k] < end
     if s.measures:

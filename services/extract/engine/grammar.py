@@ -21,6 +21,9 @@ LPREP, LHEAD, LTYPE, CAPITAL, LARGEST, COUNTRY, ANAPHOR, LCONN, NOT_PLACE = (
 # bits of the roles some readers look for at every token: `Grammar.read` lists where they are
 FIGURE_MARK, MEASURE_MARK, BREAK_MARK, STATUS_MARK, NON_PERSON_MARK, PLACE_MARK = (
     1, 2, 4, 8, 16, 32)
+# a casualty word: a sentence without one states no casualty figure (every rule takes its
+# category from one in the sentence), so its figures are not read
+CATEGORY_MARK = 512
 # and of what a token is, whatever its roles: a number (digits or number words), a mark that
 # may end a sentence, a mark that ends a clause
 NUMBER_MARK, STOP_MARK, HARD_BREAK_MARK = 64, 128, 256
@@ -28,7 +31,7 @@ HARD_BREAKS = frozenset({";", ":", "(", ")", "?", "!"})
 ROLE_MARKS = {
     **dict.fromkeys((QUAL, AMOUNT, RANGE_OPEN, RANGE_FROM, CHANGE), FIGURE_MARK),
     MEASURE: MEASURE_MARK, "clause_breaks": BREAK_MARK, STATUS: STATUS_MARK,
-    "non_persons": NON_PERSON_MARK,
+    "non_persons": NON_PERSON_MARK, CATEGORY: CATEGORY_MARK,
     **dict.fromkeys((CAPITAL, LARGEST, COUNTRY, ANAPHOR, LTYPE, LPREP, LHEAD), PLACE_MARK),
 }
 CUE_ROLES = (
