@@ -14,6 +14,10 @@ every third of `worker.claim_idle_ms` (XCLAIM JUSTID: the delivery count stays),
 slow batch or a slow entry is never taken for the leftovers of a dead consumer and handled
 twice; an entry left pending after a failure is let go, for the claimer to retry.
 
+Under load the reads linger (`Linger`): when a read finds its entries waiting but fewer than
+`worker.read_count`, the next read waits `worker.linger_ms`, so that batches grow with the
+load instead of each stage paying a read, a flush and the handler's round trips per entry.
+
 faststream's own batch parser decodes every body as JSON and encodes the list again (and
 cannot encode a body that is not UTF-8, which would then fail before any handler, forever):
 `parse_batch` builds the message without touching the bodies and `message_as_body` leaves
@@ -244,3 +248,35 @@ async def _flush_call(
         args += ["" if maxlen is None else maxlen, body, "" if ttl is None else ttl]
     args += done
     await script(keys=keys, args=args, client=redis)
+
+
+AT_ONCE_S = 0.002
+"""a read that came back this soon after it was asked for found its entries waiting"""
+
+
+@dataclass(slots=True)
+class Linger:
+    """When the next read of one reader waits, so that its batches grow under load.
+
+    A read that came back at once after the batch before it found its entries waiting: the
+    reader is under load; when it took fewer than `read_count`, the next read waits `wait_s`
+    for more. A read that had to wait (a light load) is not delayed, and neither is the read
+    after a linger (its entries waited because of the linger, not of the load), so that a
+    light load never lingers at every read."""
+
+    wait_s: float
+    read_count: int
+    _asked: float | None = None
+    """when the reader last asked for entries without having lingered"""
+
+    def waiting(self, now: float) -> bool:
+        """At the start of a batch: whether its entries were waiting when asked for."""
+        asked, self._asked = self._asked, None
+        return asked is not None and now - asked < AT_ONCE_S
+
+    def after(self, waiting: bool, size: int, now: float) -> float:
+        """At the end of a batch of `size` entries: how long to wait before the next read."""
+        if waiting and self.wait_s > 0 and size < self.read_count:
+            return self.wait_s
+        self._asked = now
+        return 0.0

@@ -15,6 +15,7 @@ the entries of a batch not yet begun are left pending for the claimer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
@@ -35,6 +36,7 @@ from redis.exceptions import RedisError, ResponseError
 from services.common.batches import (
     FLUSH,
     Flusher,
+    Linger,
     Write,
     entries,
     holding,
@@ -122,6 +124,12 @@ class Guard(Generic[M]):
     on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None
     ahead: Ahead[M] | None = None
     _flush: list[AsyncScript] = field(default_factory=list)
+    _linger: Linger = field(init=False)
+    """the fresh reader's (the claimer never lingers)"""
+
+    def __post_init__(self) -> None:
+        wcfg = self.settings.worker
+        self._linger = Linger(wcfg.linger_ms / 1000, wcfg.read_count)
 
     async def _dead_letter(
         self, redis: Redis, message_id: str, payload: bytes, *, article_id: str | None,
@@ -195,11 +203,14 @@ class Guard(Generic[M]):
             current_message_id.reset(entry_token)
             structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
 
-    async def batch(self, msg: RedisBatchStreamMessage, running: Callable[[], bool]) -> None:
+    async def batch(self, msg: RedisBatchStreamMessage, running: Callable[[], bool],
+                    *, linger: bool = False) -> None:
         """The entries of one read, in order; stops early (leaving the rest pending for the
-        claimer) once the worker is stopping."""
+        claimer) once the worker is stopping. `linger` (the fresh reader): under load, wait
+        before the next read (see `Linger`)."""
         redis: Redis = msg.consumer  # type: ignore[assignment]
         wcfg = self.settings.worker
+        waiting = linger and self._linger.waiting(time.perf_counter())
         if not self._flush:
             self._flush.append(redis.register_script(FLUSH))
         flusher = Flusher(self._flush[0], redis, self.stream, self.group, wcfg.flush_ms / 1000)
@@ -227,6 +238,10 @@ class Guard(Generic[M]):
                         let_go.update(await flusher.flush())
             finally:
                 await flusher.flush()
+        if linger and running():
+            pause = self._linger.after(waiting, len(todo), time.perf_counter())
+            if pause:
+                await asyncio.sleep(pause)
 
 
     def _validated(self, todo: list[tuple[str, bytes]]) -> dict[str, M]:
@@ -275,16 +290,19 @@ def subscribe_guarded(
         polling_interval=max(wcfg.claim_idle_ms // 4, 100),
         batch=True,
     )
-    for sub, title in ((fresh, f"{worker}:{stream}"), (claim, f"{worker}:{stream}:claim")):
+    for sub, title, linger in ((fresh, f"{worker}:{stream}", True),
+                               (claim, f"{worker}:{stream}:claim", False)):
         subscriber = router.subscriber(
             stream=sub, title=title, parser=parse_batch, decoder=message_as_body,
             ack_policy=AckPolicy.MANUAL,
         )
-        subscriber(_batch_handler(guard, subscriber))
+        subscriber(_batch_handler(guard, subscriber, linger=linger))
 
 
-def _batch_handler(guard: Guard[Any], subscriber: Any) -> Callable[..., Awaitable[None]]:
+def _batch_handler(
+    guard: Guard[Any], subscriber: Any, *, linger: bool
+) -> Callable[..., Awaitable[None]]:
     async def handle_batch(msg: Any) -> None:  # the message itself: see message_as_body
-        await guard.batch(msg, lambda: bool(subscriber.running))
+        await guard.batch(msg, lambda: bool(subscriber.running), linger=linger)
 
     return handle_batch

@@ -23,6 +23,14 @@ class WorkerSettings(BaseModel):
         "the writes of a batch cost one round trip each, whatever its size); the entries in "
         "hand are claimed again while they wait, so that no other replica takes them",
     )
+    linger_ms: int = Field(
+        default=10, ge=0,
+        description="under load (a read found its entries waiting) but short of read_count, "
+        "the next read waits this long, so that entries arriving meanwhile are read, "
+        "acknowledged and written on together: a batch of one costs a stage about twice "
+        "per entry what a batch of ten does; a read that had to wait is not delayed, so a "
+        "light load keeps its latency; 0: never wait",
+    )
     flush_ms: int = Field(
         default=20, ge=0,
         description="the outputs and acknowledgements of a read's finished entries are sent "
