@@ -140,6 +140,19 @@ class Dispatcher:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._streams = Streams(settings.stream_prefix)
+        self._subscribers: tuple[float, list[Subscriber]] | None = None
+        """the list last read, and when"""
+
+    async def subscribers(self, redis: Redis) -> list[Subscriber]:
+        """The subscriber list, read again once `subscribers_refresh_s` has passed: under
+        load the alerts come many a second, and the list changes seldom."""
+        now = time.monotonic()
+        held = self._subscribers
+        if held is not None and now - held[0] < self._settings.alert.webhooks.subscribers_refresh_s:
+            return held[1]
+        found = await list_subscribers(redis, self._streams)
+        self._subscribers = (now, found)
+        return found
 
     def _delivered_key(self, subscriber: Subscriber, alert: Alert) -> str:
         return self._streams.key("webhooks", "delivered", subscriber.id, alert.id)
@@ -147,7 +160,7 @@ class Dispatcher:
     async def handle(self, alert: Alert, redis: Redis) -> None:
         """Deliver to every subscriber that wants the alert and has not received it yet
         (an alert redelivered after a crash is not POSTed twice to the same receiver)."""
-        wanted = [s for s in await list_subscribers(redis, self._streams) if wants(s, alert)]
+        wanted = [s for s in await self.subscribers(redis) if wants(s, alert)]
         chosen = [s for s in wanted if not await redis.exists(self._delivered_key(s, alert))]
         if not chosen:
             return

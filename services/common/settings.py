@@ -86,6 +86,12 @@ class WebhookSettings(BaseModel):
     signature_tolerance_s: int = Field(
         default=300, ge=1, description="receivers refuse signatures older than this"
     )
+    subscribers_refresh_s: float = Field(
+        default=1.0, ge=0,
+        description="the alert worker reads the subscriber list again after this long (not "
+        "once per alert): a subscriber registered or removed takes effect within it; 0: "
+        "read it for every alert",
+    )
 
 
 class AlertSettings(BaseModel):

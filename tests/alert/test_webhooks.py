@@ -136,6 +136,26 @@ async def test_subscribers_are_stored_filtered_and_removed(
     assert [s.id for s in await list_subscribers(redis, streams)] == ["kz"]
 
 
+@pytest.mark.redis
+@pytest.mark.parametrize(("refresh_s", "seen_at_once"), [(0.0, True), (0.3, False)])
+async def test_the_subscriber_list_is_read_again_after_its_refresh_time(
+    fast: Settings, redis: Redis, refresh_s: float, seen_at_once: bool
+) -> None:
+    """Not once per alert: a subscriber registered after the list was read gets the alerts
+    raised once `subscribers_refresh_s` has passed (at once when it is 0)."""
+    hooks = fast.alert.webhooks.model_copy(update={"subscribers_refresh_s": refresh_s})
+    cfg = fast.model_copy(update={"alert": fast.alert.model_copy(update={"webhooks": hooks})})
+    dispatcher = Dispatcher(cfg)
+    with serve(SECRET, {"/late": [(200, {})] * 3}) as receiver:
+        await dispatcher.handle(alert(id="al_before"), redis)
+        await subscribe(redis, cfg, "late", f"{receiver.base}/late")
+        await dispatcher.handle(alert(id="al_soon"), redis)
+        time.sleep(refresh_s)
+        await dispatcher.handle(alert(id="al_later"), redis)
+        got = [r.alert_id for r in receiver.received]
+    assert got == (["al_soon", "al_later"] if seen_at_once else ["al_later"])
+
+
 BODY = b'{"id": "al_1"}'
 NOW = 1_700_000_000
 
