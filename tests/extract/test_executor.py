@@ -20,6 +20,7 @@ from services.extract.executor import (
     ExtractionTimeoutError,
     InProcessExtraction,
     _runs,
+    plan_runs,
     pool_size,
 )
 from services.extract.pipeline import Extractor
@@ -155,3 +156,24 @@ def test_a_part_is_cut_into_runs_of_bounded_text(
     runs = _runs(part, chars)
     assert [len(run) for run in runs] == expected
     assert [a for run in runs for a in run] == part
+
+
+# (id, article lengths, children, run_chars, expected runs as lists of lengths)
+PLANS = [
+    ("small-batch-stays-whole", [100, 100, 100], 2, 1000, [[100, 100, 100]]),
+    ("one-child", [600, 600, 600], 1, 1000, [[600], [600], [600]]),
+    ("needs-two-runs-two-children", [600, 600, 600, 600], 2, 1000, [[600], [600], [600], [600]]),
+    ("spread-over-children", [300] * 6, 2, 1000, [[300, 300, 300], [300, 300, 300]]),
+    ("no-more-parts-than-children", [400] * 6, 2, 1000, [[400, 400], [400], [400, 400], [400]]),
+    ("empty", [], 2, 1000, []),
+]
+
+
+@pytest.mark.parametrize(("sizes", "children", "chars", "expected"),
+                         [pytest.param(*r[1:], id=r[0]) for r in PLANS])
+def test_batch_plan(sizes: list[int], children: int, chars: int,
+                    expected: list[list[int]]) -> None:
+    articles = [_article(n, "en", "x" * size) for n, size in enumerate(sizes)]
+    runs = plan_runs(articles, children, chars)
+    assert [[len(a.text or "") for a in run] for run in runs] == expected
+    assert [a.id for run in runs for a in run] == [a.id for a in articles]
