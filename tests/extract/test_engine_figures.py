@@ -229,7 +229,6 @@ def test_later_status_told_with_a_pronoun(extractor: Extractor, lang: str, text:
     assert len({f.location for f in facts}) == 1
 
 
-
 # a sentence with figures but no casualty word: its figures are not read at all (every rule
 # takes a fact's category from a casualty word of its sentence); the next sentence's are
 # (id, lang, sentence without, sentence with a casualty word, the figures read in it)

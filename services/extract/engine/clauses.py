@@ -88,6 +88,11 @@ class Marks:
                    sorted(i for i in statuses if i not in masked), sorted(categories))
 
 
+def _between(positions: list[int], start: int, end: int) -> list[int]:
+    """The sorted `positions` in [start, end)."""
+    return positions[bisect_left(positions, start) : bisect_left(positions, end)]
+
+
 def _clock(tokens: Tokens, i: int) -> bool:
     """20:00: a colon between two numbers ends no clause."""
     return (
@@ -105,21 +110,16 @@ def read_sentence(  # noqa: PLR0917 - one rule, one decision list
     end: int,
 ) -> Sentence:
     s = Sentence(start, end)
-    k = bisect_left(marks.categories, start)
-    casualty_word = k < len(marks.categories) and marks.categories[k] < end
-    candidates = marks.figures[
-        bisect_left(marks.figures, start) : bisect_left(marks.figures, end)
-    ] if casualty_word else []  # no casualty word: no figure of casualties to read
-    k = bisect_left(marks.measures, start)
-    s.measures = k < len(marks.measures) and marks.measures[k] < end
-    if s.measures:
-        s.measure_starts = marks.measures[k : bisect_left(marks.measures, end, k)]
+    # no casualty word: no figure of casualties to read
+    has_casualty_word = bool(_between(marks.categories, start, end))
+    candidates = _between(marks.figures, start, end) if has_casualty_word else []
+    s.measure_starts = _between(marks.measures, start, end)
+    s.measures = bool(s.measure_starts)
     if not candidates and not s.measures:
         return s  # nothing to read here: no figure, no measure
-    s.breaks = marks.breaks[bisect_left(marks.breaks, start) : bisect_left(marks.breaks, end)]
+    s.breaks = _between(marks.breaks, start, end)
     if s.measures:
-        st = marks.statuses
-        s.statuses = st[bisect_left(st, start) : bisect_left(st, end)]
+        s.statuses = _between(marks.statuses, start, end)
     after = start
     for i in candidates:
         if i < after:
