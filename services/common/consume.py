@@ -124,12 +124,6 @@ class Guard(Generic[M]):
     on_dead: Callable[[str | None, str, Redis], Awaitable[None]] | None = None
     ahead: Ahead[M] | None = None
     _flush: list[AsyncScript] = field(default_factory=list)
-    _linger: Linger = field(init=False)
-    """the fresh reader's (the claimer never lingers)"""
-
-    def __post_init__(self) -> None:
-        wcfg = self.settings.worker
-        self._linger = Linger(wcfg.linger_ms / 1000, wcfg.read_count)
 
     async def _dead_letter(
         self, redis: Redis, message_id: str, payload: bytes, *, article_id: str | None,
@@ -204,13 +198,13 @@ class Guard(Generic[M]):
             structlog.contextvars.unbind_contextvars("worker", "article_id", "story_id")
 
     async def batch(self, msg: RedisBatchStreamMessage, running: Callable[[], bool],
-                    *, linger: bool = False) -> None:
+                    linger: Linger | None = None) -> None:
         """The entries of one read, in order; stops early (leaving the rest pending for the
-        claimer) once the worker is stopping. `linger` (the fresh reader): under load, wait
-        before the next read (see `Linger`)."""
+        claimer) once the worker is stopping. `linger` (the fresh reader's; the claimer has
+        none): under load, wait before the next read."""
         redis: Redis = msg.consumer  # type: ignore[assignment]
         wcfg = self.settings.worker
-        waiting = linger and self._linger.waiting(time.perf_counter())
+        waiting = linger is not None and linger.waiting(time.perf_counter())
         if not self._flush:
             self._flush.append(redis.register_script(FLUSH))
         flusher = Flusher(self._flush[0], redis, self.stream, self.group, wcfg.flush_ms / 1000)
@@ -238,8 +232,8 @@ class Guard(Generic[M]):
                         let_go.update(await flusher.flush())
             finally:
                 await flusher.flush()
-        if linger and running():
-            pause = self._linger.after(waiting, len(todo), time.perf_counter())
+        if linger is not None and running():
+            pause = linger.after(waiting, len(todo), time.perf_counter())
             if pause:
                 await asyncio.sleep(pause)
 
@@ -290,19 +284,20 @@ def subscribe_guarded(
         polling_interval=max(wcfg.claim_idle_ms // 4, 100),
         batch=True,
     )
-    for sub, title, linger in ((fresh, f"{worker}:{stream}", True),
-                               (claim, f"{worker}:{stream}:claim", False)):
+    linger = Linger(wcfg.linger_ms / 1000, wcfg.read_count)
+    for sub, title, lingers in ((fresh, f"{worker}:{stream}", linger),
+                                (claim, f"{worker}:{stream}:claim", None)):
         subscriber = router.subscriber(
             stream=sub, title=title, parser=parse_batch, decoder=message_as_body,
             ack_policy=AckPolicy.MANUAL,
         )
-        subscriber(_batch_handler(guard, subscriber, linger=linger))
+        subscriber(_batch_handler(guard, subscriber, lingers))
 
 
 def _batch_handler(
-    guard: Guard[Any], subscriber: Any, *, linger: bool
+    guard: Guard[Any], subscriber: Any, linger: Linger | None
 ) -> Callable[..., Awaitable[None]]:
     async def handle_batch(msg: Any) -> None:  # the message itself: see message_as_body
-        await guard.batch(msg, lambda: bool(subscriber.running), linger=linger)
+        await guard.batch(msg, lambda: bool(subscriber.running), linger)
 
     return handle_batch
